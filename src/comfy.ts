@@ -1,0 +1,12 @@
+/** `jobstatus/comfy`: the Comfy Cloud client with the shared lifecycle, and no other provider's code. */
+export * from "./shared-exports.js";
+export {
+  COMFY_STATES,
+  createComfyClient,
+  type ComfyClient,
+  type ComfyJobDetail,
+  type ComfyJobStatus,
+  type ComfyPaths,
+  type ComfyPromptRequest,
+  type ComfyPromptResponse,
+} from "./providers/comfy.js";

@@ -1,0 +1,141 @@
+/**
+ * The error hierarchy. Every error jobstatus throws is a {@link JobStatusError}; HTTP answers become an
+ * {@link APIError} subclass chosen by status, so callers can branch with `instanceof`.
+ *
+ * Errors are built only from redacted text (see redact.ts): no message, property, `cause` or stack
+ * holds an API key, so they are safe to log, serialize and send to an error tracker.
+ */
+
+export type ProviderName = "dify" | "comfy" | "deepaffects";
+
+export interface ErrorDetails {
+  provider?: ProviderName | undefined;
+  /** HTTP status of the answer, when there was one. */
+  status?: number | undefined;
+  /** The provider's own error code (`invalid_param`, `unauthorized`, `oauth.v2.InvalidApiKey`, ...). */
+  code?: string | undefined;
+  /** The request id the provider sent back (`x-request-id`), for support tickets. */
+  requestId?: string | undefined;
+  /** Method and documented path, such as `GET /api/job/{job_id}/status`. Never a full URL. */
+  operation?: string | undefined;
+  /** A sanitized copy of the underlying error. */
+  cause?: unknown;
+}
+
+export class JobStatusError extends Error {
+  override name = "JobStatusError";
+  readonly provider: ProviderName | undefined;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly requestId: string | undefined;
+  readonly operation: string | undefined;
+  /** Whether the same call may succeed later (network trouble, 408, 429, 5xx, a per-request timeout). */
+  get transient(): boolean {
+    return false;
+  }
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.provider = details.provider;
+    this.status = details.status;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.operation = details.operation;
+  }
+}
+
+/** Bad input to jobstatus itself, raised before any request is sent. */
+export class InvalidArgumentError extends JobStatusError {
+  override name = "InvalidArgumentError";
+}
+
+/** The provider answered with an HTTP error status. */
+export class APIError extends JobStatusError {
+  override name = "APIError";
+  declare readonly status: number;
+  override get transient(): boolean {
+    return this.status === 408 || this.status >= 500;
+  }
+}
+
+/** 400 other than a missing job: the request itself was wrong. */
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+
+/** 401: the API key is missing, wrong, revoked, or belongs to another app. */
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+
+/** 403: the key is valid but may not see this job (Comfy: a job of another user). */
+export class PermissionDeniedError extends APIError {
+  override name = "PermissionDeniedError";
+}
+
+/** 404, or Dify's 400 `invalid_param` "The job does not exist.": the job is unknown to the provider. */
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+
+/** 429: too many requests. `retryAfterMs` is the provider's hint, when it sent one. */
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+  readonly retryAfterMs: number | undefined;
+  override get transient(): boolean {
+    return true;
+  }
+  constructor(message: string, details: ErrorDetails & { retryAfterMs?: number | undefined }) {
+    super(message, details);
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** 5xx: the provider failed. Usually passes; waits retry it as a slower poll. */
+export class ServerError extends APIError {
+  override name = "ServerError";
+}
+
+/** The request never got an answer: DNS, refused or reset connection, a body cut short. */
+export class ConnectionError extends JobStatusError {
+  override name = "ConnectionError";
+  override get transient(): boolean {
+    return true;
+  }
+}
+
+/**
+ * A time limit passed: one request's (`transient`), or a wait's deadline, in which case
+ * `lastSnapshot` is the last state seen before giving up.
+ */
+export class TimeoutError extends JobStatusError {
+  override name = "TimeoutError";
+  readonly lastSnapshot: unknown;
+  readonly kind: "request" | "wait";
+  override get transient(): boolean {
+    return this.kind === "request";
+  }
+  constructor(message: string, details: ErrorDetails & { kind: "request" | "wait"; lastSnapshot?: unknown }) {
+    super(message, details);
+    this.kind = details.kind;
+    this.lastSnapshot = details.lastSnapshot;
+  }
+}
+
+/** The answer was not what the documents describe: not JSON, the wrong shape, or over the size cap. */
+export class InvalidResponseError extends JobStatusError {
+  override name = "InvalidResponseError";
+}
+
+/**
+ * A wait asked to throw on failure (`throwOnFailure: true`) saw the job end failed or cancelled.
+ * `snapshot` is the terminal snapshot.
+ */
+export class JobFailedError extends JobStatusError {
+  override name = "JobFailedError";
+  readonly snapshot: unknown;
+  constructor(message: string, details: ErrorDetails & { snapshot: unknown }) {
+    super(message, details);
+    this.snapshot = details.snapshot;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The cross-provider job model: handles (what a status call needs, as plain JSON), the normalized
+ * state, snapshots, and the JobProvider interface the lifecycle talks to without knowing providers.
+ */
+import type { ProviderName } from "./errors.js";
+
+/** One normalized state for every provider. `unknown` is a value we have not seen documented. */
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "unknown";
+
+/** A provider's raw status strings and the normalized state each one means. */
+export type StateTable = Readonly<Record<string, JobState>>;
+
+export interface DifyJobHandle {
+  provider: "dify";
+  app: "chatflow" | "completion";
+  action: "enable" | "disable";
+  jobId: string;
+  /** ISO 8601 time the job was started (or first seen). */
+  startedAt: string;
+}
+
+export interface ComfyJobHandle {
+  provider: "comfy";
+  jobId: string;
+  startedAt: string;
+}
+
+export interface DeepAffectsJobHandle {
+  provider: "deepaffects";
+  /** The async API that started the job, such as `asr` or `diarize`. */
+  api: string;
+  jobId: string;
+  startedAt: string;
+  /** The job was started with a webhook, so polling only backs it up. */
+  webhook?: boolean;
+}
+
+/** Everything a status call needs, as plain JSON: store it anywhere and wait on it later. */
+export type JobHandle = DifyJobHandle | ComfyJobHandle | DeepAffectsJobHandle;
+
+export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle> {
+  handle: H;
+  state: JobState;
+  /** True for succeeded, failed and cancelled: the job will not change again. */
+  terminal: boolean;
+  /** The provider's own status string, exactly as sent. */
+  rawStatus: string | undefined;
+  /** The provider's error message, when it gave one. */
+  errorMessage?: string | undefined;
+  /** The typed body the state was read from. */
+  raw: Raw;
+  /** ISO 8601 time of the observation. */
+  observedAt: string;
+  /** A server hint on when to ask again, in ms, when the answer carried one. */
+  retryAfterMs?: number | undefined;
+}
+
+/** Poll schedule defaults a provider brings (the lifecycle's PollPolicyOptions without behaviour). */
+export interface PollDefaults {
+  initialDelayMs?: number;
+  minIntervalMs?: number;
+  maxIntervalMs?: number;
+  patience?: number;
+  jitter?: number;
+}
+
+/** A request budget: at most `requests` in any window of `intervalMs`. */
+export interface RateBudget {
+  requests: number;
+  intervalMs: number;
+}
+
+export interface StatusInit {
+  signal?: AbortSignal | undefined;
+  /** Per-request time limit; a wait passes the time left before its deadline. */
+  timeoutMs?: number | undefined;
+}
+
+/** What the lifecycle needs from a provider client. Every client of this package implements it. */
+export interface JobProvider<H extends JobHandle = JobHandle, Raw = unknown> {
+  readonly provider: ProviderName;
+  /** Names the credential for shared rate budgets and backoff, without revealing it. */
+  readonly rateKey: string;
+  readonly pollDefaults: PollDefaults;
+  readonly rateBudgets: readonly RateBudget[];
+  /** One status request, normalized. Throws a JobStatusError subclass on failure. */
+  status(handle: H, init?: StatusInit): Promise<JobSnapshot<Raw, H>>;
+  /** The state table applied to a raw status string. */
+  normalize(rawStatus: unknown): JobState;
+  /** Groups jobs that take alike long, for the adaptive policy ("dify:enable", "deepaffects:asr"). */
+  kindOf(handle: H): string;
+  /** Checks that a stored handle belongs to this client, before any request. */
+  checkHandle(handle: unknown): H;
+  /** The snapshot a webhook delivery means, for providers that call back when a job ends. */
+  fromWebhook?(handle: H, payload: unknown): JobSnapshot<unknown, H>;
+}
+
+const TERMINAL: ReadonlySet<JobState> = new Set<JobState>(["succeeded", "failed", "cancelled"]);
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL.has(state);
+}
+
+export function makeSnapshot<Raw, H extends JobHandle>(
+  handle: H,
+  state: JobState,
+  rawStatus: unknown,
+  raw: Raw,
+  extra: { errorMessage?: string | undefined; retryAfterMs?: number | undefined } = {},
+): JobSnapshot<Raw, H> {
+  return {
+    handle,
+    state,
+    terminal: isTerminal(state),
+    rawStatus: typeof rawStatus === "string" ? rawStatus : undefined,
+    errorMessage: extra.errorMessage || undefined,
+    raw,
+    observedAt: new Date().toISOString(),
+    retryAfterMs: extra.retryAfterMs,
+  };
+}

@@ -1,0 +1,16 @@
+/** `jobstatus/deepaffects`: the DeepAffects client, its webhook handler and the shared lifecycle. */
+export * from "./shared-exports.js";
+export {
+  createDeepAffectsClient,
+  DEEPAFFECTS_APIS,
+  DEEPAFFECTS_STATES,
+  type DeepAffectsAccepted,
+  type DeepAffectsApi,
+  type DeepAffectsBody,
+  type DeepAffectsClient,
+  type DeepAffectsJobStatus,
+  type DeepAffectsPaths,
+  type DeepAffectsWebhookPayload,
+  type StartOptions,
+} from "./providers/deepaffects.js";
+export { createWebhookHandler, toNodeListener, type WebhookHandlerOptions } from "./lifecycle/webhook.js";

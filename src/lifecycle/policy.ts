@@ -1,0 +1,191 @@
+/**
+ * The poll schedule: when to ask a provider again whether a job has ended.
+ *
+ * Pure and runtime-neutral (no timers, no I/O, no `node:` import): the waiter and the scheduler ask it
+ * for a delay and do the sleeping themselves. The schedule is a function of the time since the job
+ * started, not of the time since the wait began, so a wait resumed in another process continues the
+ * same schedule instead of starting over with fast polls.
+ *
+ * Default shape: the interval grows as `patience × elapsed` between a floor and a ceiling. Polls then
+ * land on a geometric grid (t, (1 + patience)·t, ...), so a job is found at most about `patience` of
+ * its age late, whatever its length: a 10 s job within ~1.5 s, a 20 min job within ~3 min (the
+ * ceiling then caps that at one minute). The number of polls grows with the logarithm of the job
+ * length, where a fixed interval pays linearly.
+ */
+import type { AdaptiveModel } from "./adaptive.js";
+
+export interface PollPolicyOptions {
+  /** First check this long after the job started. */
+  initialDelayMs?: number;
+  /** Floor of the interval between two polls (server hints and the deadline may go below it). */
+  minIntervalMs?: number;
+  /** Ceiling of the interval between two polls. */
+  maxIntervalMs?: number;
+  /**
+   * Trades requests for lag: the target relative lag. 0.15 means a job is found at most about 15 % of
+   * its age late. Lower spends more requests.
+   */
+  patience?: number;
+  /** ± fraction applied to each computed interval, so waits started together drift apart (0 disables). */
+  jitter?: number;
+  /** A model of this provider's job lengths that places polls where completion is likely. */
+  adaptive?: AdaptiveModel | false;
+}
+
+export type PollPolicy = Readonly<Required<Omit<PollPolicyOptions, "adaptive">>> & {
+  readonly adaptive: AdaptiveModel | false;
+};
+
+/**
+ * The library default, measured in bench/polling.ts. The 1 s floor keeps short jobs from costing a
+ * request every few hundred ms; the one minute ceiling bounds the lag of very long jobs and keeps a
+ * dead connection from going unnoticed for long.
+ */
+export const DEFAULT_POLL_POLICY: PollPolicy = Object.freeze({
+  initialDelayMs: 1_000,
+  minIntervalMs: 1_000,
+  maxIntervalMs: 60_000,
+  patience: 0.15,
+  jitter: 0.1,
+  adaptive: false as const,
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// Allowed ranges, also quoted in the RangeError messages.
+const RANGES = {
+  initialDelayMs: [0, DAY_MS],
+  minIntervalMs: [1, DAY_MS],
+  maxIntervalMs: [1, DAY_MS],
+  patience: [0.01, 10],
+  jitter: [0, 1],
+} as const satisfies Record<keyof Omit<PollPolicyOptions, "adaptive">, readonly [number, number]>;
+
+type NumericOption = keyof typeof RANGES;
+const NUMERIC_OPTIONS = Object.keys(RANGES) as NumericOption[];
+
+/** Merges option layers over the default (later layers win, `undefined` leaves a value alone) and validates. */
+export function resolvePollPolicy(...layers: Array<PollPolicyOptions | undefined>): PollPolicy {
+  const merged: { -readonly [K in keyof PollPolicy]: PollPolicy[K] } = { ...DEFAULT_POLL_POLICY };
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    if (typeof layer !== "object" || layer === null) {
+      throw new RangeError(`poll policy options must be an object, got ${describe(layer)}`);
+    }
+    for (const name of NUMERIC_OPTIONS) {
+      const value = layer[name];
+      if (value === undefined) continue;
+      const [low, high] = RANGES[name];
+      if (typeof value !== "number" || !Number.isFinite(value) || value < low || value > high) {
+        throw new RangeError(`${name} must be a number in [${low}, ${high}], got ${describe(value)}`);
+      }
+      merged[name] = value;
+    }
+    if (layer.adaptive !== undefined) {
+      if (layer.adaptive !== false && !isAdaptiveModel(layer.adaptive)) {
+        throw new RangeError(`adaptive must be false or a model from createAdaptiveModel(), got ${describe(layer.adaptive)}`);
+      }
+      merged.adaptive = layer.adaptive;
+    }
+  }
+  if (merged.maxIntervalMs < merged.minIntervalMs) {
+    throw new RangeError(
+      `maxIntervalMs must be in [minIntervalMs (${merged.minIntervalMs}), ${DAY_MS}], got ${merged.maxIntervalMs}`,
+    );
+  }
+  return Object.freeze(merged);
+}
+
+export interface NextPollInput {
+  /** Time since the job started (its handle's `startedAt`), so a resumed wait continues the same schedule. */
+  elapsedMs: number;
+  /** Polls done so far in this wait. */
+  attempt: number;
+  /** Transient failures in a row (network, 408, 429, 5xx): each one doubles the interval, up to the ceiling. */
+  consecutiveFailures?: number;
+  /** A server hint (`Retry-After`, `retry-after-ms`): wins over the computed delay. */
+  retryAfterMs?: number;
+  /** Time until the wait's deadline: no sleep passes it. */
+  remainingMs?: number;
+  /** Source of jitter, default `Math.random`. */
+  random?: () => number;
+}
+
+/** Milliseconds to sleep before the next poll. */
+export function nextPollDelay(policy: PollPolicy, input: NextPollInput): number {
+  const remaining = input.remainingMs === undefined || Number.isNaN(input.remainingMs)
+    ? Infinity
+    : Math.max(0, input.remainingMs);
+  // A clock that went backwards (or a startedAt from another machine) must not produce a burst.
+  const elapsed = Number.isFinite(input.elapsedMs) ? Math.max(0, input.elapsedMs) : 0;
+  const hint = input.retryAfterMs;
+  if (hint !== undefined && !Number.isNaN(hint)) return Math.min(Math.max(0, hint), remaining);
+
+  const failures = Math.max(0, Math.floor(input.consecutiveFailures ?? 0));
+  const random = input.random ?? Math.random;
+  let delay: number;
+  if (failures > 0) {
+    // Slower than the schedule, never faster: a failing provider gets fewer requests, not a retry burst.
+    const base = clampInterval(policy, policy.patience * elapsed);
+    delay = jittered(policy, Math.min(policy.maxIntervalMs, base * 2 ** Math.min(failures, 30)), random);
+  } else if (input.attempt <= 0) {
+    // The first check is exact: it is the caller's request, and starts are spread in time already.
+    const planned = policy.adaptive ? policy.adaptive.nextPollAt(0, policy) : undefined;
+    delay = Math.max(policy.initialDelayMs, planned ?? 0) - elapsed;
+  } else {
+    const planned = policy.adaptive ? policy.adaptive.nextPollAt(elapsed, policy) : undefined;
+    const base = planned === undefined ? policy.patience * elapsed : planned - elapsed;
+    delay = jittered(policy, clampInterval(policy, base), random);
+  }
+  return Math.min(Math.max(0, delay), remaining);
+}
+
+function clampInterval(policy: PollPolicy, ms: number): number {
+  return Math.min(policy.maxIntervalMs, Math.max(policy.minIntervalMs, ms));
+}
+
+function jittered(policy: PollPolicy, ms: number, random: () => number): number {
+  if (policy.jitter === 0) return ms;
+  const r = random();
+  const unit = Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0.5;
+  return clampInterval(policy, ms * (1 + policy.jitter * (2 * unit - 1)));
+}
+
+/** Longest hint honoured: a bad header must not park a wait for weeks. */
+const MAX_HINT_MS = DAY_MS;
+const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+// An HTTP date in any of its three forms starts with a day name (RFC 9110 §5.6.7); requiring one keeps
+// a lenient Date.parse from reading garbage such as "hello 5" as a date.
+const HTTP_DATE = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+[\w\s:,-]+$/i;
+
+/**
+ * A server's hint on when to ask again, in ms: `retry-after-ms` (OpenAI, Azure), else `Retry-After` as
+ * seconds or an HTTP date. Garbage gives `undefined`, the past or a negative number gives 0, and
+ * anything longer than a day is read as a day.
+ */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms")?.trim();
+  if (ms && DECIMAL.test(ms)) return clampHint(Number(ms));
+  const text = headers.get("retry-after")?.trim();
+  if (!text) return undefined;
+  if (DECIMAL.test(text)) return clampHint(Number(text) * 1000);
+  if (!HTTP_DATE.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : clampHint(date - now);
+}
+
+function clampHint(ms: number): number {
+  return Math.min(MAX_HINT_MS, Math.max(0, Math.ceil(ms)));
+}
+
+function isAdaptiveModel(value: unknown): value is AdaptiveModel {
+  const model = value as Partial<AdaptiveModel> | null;
+  return typeof model === "object" && model !== null && typeof model.nextPollAt === "function"
+    && typeof model.observe === "function" && typeof model.toJSON === "function";
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  return typeof value;
+}

@@ -1,0 +1,114 @@
+/**
+ * One timer for any number of pending polls: a min-heap of due times. Thousands of watched jobs
+ * cost one setTimeout, and closing the scheduler leaves no timer behind.
+ */
+
+interface Task {
+  at: number;
+  seq: number;
+  run: (() => void) | undefined;
+}
+
+export interface Scheduler {
+  /** Runs `run` at time `at` (ms since epoch). Returns a function that cancels it. */
+  at(at: number, run: () => void): () => void;
+  readonly size: number;
+  close(): void;
+}
+
+export function createScheduler(): Scheduler {
+  const heap: Task[] = [];
+  let seq = 0;
+  let live = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = Infinity;
+  let closed = false;
+
+  const before = (a: Task, b: Task) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+  function push(task: Task): void {
+    heap.push(task);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  function pop(): Task | undefined {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  function arm(): void {
+    while (heap.length > 0 && heap[0]!.run === undefined) pop();
+    const next = heap[0];
+    if (closed || next === undefined) {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      timerAt = Infinity;
+      return;
+    }
+    if (timer !== undefined && timerAt <= next.at) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timerAt = next.at;
+    timer = setTimeout(fire, Math.max(0, next.at - Date.now()));
+  }
+
+  function fire(): void {
+    timer = undefined;
+    timerAt = Infinity;
+    const now = Date.now();
+    while (heap.length > 0 && heap[0]!.at <= now) {
+      const task = pop()!;
+      const run = task.run;
+      if (run === undefined) continue;
+      task.run = undefined;
+      live--;
+      run();
+    }
+    arm();
+  }
+
+  return {
+    at(at, run) {
+      if (closed) return () => {};
+      const task: Task = { at, seq: seq++, run };
+      live++;
+      push(task);
+      arm();
+      return () => {
+        if (task.run === undefined) return;
+        task.run = undefined;
+        live--;
+        if (live === 0) arm();
+      };
+    },
+    get size() {
+      return live;
+    },
+    close() {
+      closed = true;
+      heap.length = 0;
+      live = 0;
+      arm();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/** `wait` and `watch`: one job, on a watcher of its own that shares the process's rate budgets. */
+import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
+import type { WaitOptions, WaitState } from "./options.js";
+import { createWatcher } from "./watcher.js";
+
+/**
+ * Waits until the job ends and resolves with its terminal snapshot. A failed or cancelled job
+ * resolves too (see `throwOnFailure`); errors that make waiting pointless (401, 403, 404, bad
+ * input) reject at once; transient ones (network, 408, 429, 5xx) are retried as slower polls.
+ * Pass a saved {@link WaitState} instead of a handle to resume a wait with its deadline.
+ * @example
+ * const done = await wait(comfy, handle, { timeoutMs: 10 * 60_000, onUpdate: (s) => console.log(s.state) });
+ * if (done.state === "succeeded") console.log(await comfy.getJob(handle.jobId));
+ */
+export async function wait<H extends JobHandle, Raw>(
+  provider: JobProvider<H, Raw>,
+  job: H | WaitState<H>,
+  options: WaitOptions<JobSnapshot<Raw, H>> = {},
+): Promise<JobSnapshot<Raw, H>> {
+  const watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+  try {
+    return await watcher.add(provider, job, options).result;
+  } finally {
+    watcher.close();
+  }
+}
+
+/**
+ * The job's snapshots as an async iterable, one per change of state, ending after the terminal one.
+ * Leaving the loop early stops polling at once and leaves no timer behind.
+ * @example
+ * for await (const snapshot of watch(dify, handle)) console.log(snapshot.state, snapshot.rawStatus);
+ */
+export function watch<H extends JobHandle, Raw>(
+  provider: JobProvider<H, Raw>,
+  job: H | WaitState<H>,
+  options: WaitOptions<JobSnapshot<Raw, H>> = {},
+): AsyncIterableIterator<JobSnapshot<Raw, H>> {
+  const queue: Array<JobSnapshot<Raw, H>> = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let watcher: ReturnType<typeof createWatcher> | undefined;
+
+  function start(): void {
+    watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+    const watched = watcher.add(provider, job, {
+      ...options,
+      onUpdate(snapshot) {
+        queue.push(snapshot);
+        options.onUpdate?.(snapshot);
+        wake?.();
+      },
+    });
+    watched.result.then(
+      () => {
+        ended = true;
+        wake?.();
+      },
+      (error: unknown) => {
+        ended = true;
+        failure = { error };
+        wake?.();
+      },
+    );
+  }
+
+  const iterator: AsyncIterableIterator<JobSnapshot<Raw, H>> = {
+    async next() {
+      if (!watcher) start();
+      for (;;) {
+        if (queue.length > 0) return { value: queue.shift()!, done: false };
+        if (ended) {
+          watcher?.close();
+          if (failure) {
+            const { error } = failure;
+            failure = undefined;
+            throw error;
+          }
+          return { value: undefined, done: true };
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    },
+    async return() {
+      ended = true;
+      queue.length = 0;
+      watcher?.close();
+      wake?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,156 @@
+/**
+ * Comfy Cloud jobs: submit a workflow, poll its status, read its outputs, cancel it.
+ * Auth: `X-API-Key: KEY`. The status endpoint sends raw internal states its own document does not
+ * list; our document and state table carry all of them.
+ */
+import type { Client, Middleware } from "openapi-fetch";
+import type { components, paths } from "../../generated/comfy-cloud.js";
+import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { createNormalizer, rateKeyFor } from "../core/normalize.js";
+import { parseRetryAfter } from "../core/retry-after.js";
+import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
+import { requireJobId } from "../core/validate.js";
+
+type Schemas = components["schemas"];
+export type ComfyJobStatus = Schemas["JobStatusResponse"];
+export type ComfyJobDetail = Schemas["JobDetailResponse"];
+export type ComfyPromptRequest = Schemas["PromptRequest"];
+export type ComfyPromptResponse = Schemas["PromptResponse"];
+export type ComfyPaths = paths;
+
+/**
+ * Every status the status endpoint is known to send. Only success, error, non_retryable_error,
+ * lost and cancelled (and the documented completed) end a job; erroring and the cancel_* states are
+ * on their way to one and keep a wait going.
+ */
+export const COMFY_STATES = {
+  // documented enum
+  waiting_to_dispatch: "queued",
+  pending: "queued",
+  in_progress: "running",
+  completed: "succeeded",
+  error: "failed",
+  cancelled: "cancelled",
+  // raw internal states the live endpoint sends
+  submitted: "queued",
+  queued_limited: "queued",
+  queued_waiting: "queued",
+  allocated: "queued",
+  preparing: "queued",
+  pending_execution: "queued",
+  executing: "running",
+  executed: "running",
+  success: "succeeded",
+  non_retryable_error: "failed",
+  lost: "failed",
+  erroring: "running",
+  cancel_requested: "running",
+  cancel_pending: "running",
+  cancelling_preparing: "running",
+} as const satisfies StateTable;
+
+const STATUS_PATH = "/api/job/{job_id}/status";
+const DETAIL_PATH = "/api/jobs/{job_id}";
+
+export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus> {
+  readonly provider: "comfy";
+  /** The full typed openapi-fetch client of our Comfy Cloud document, with auth applied. */
+  readonly api: Client<paths>;
+  /** `GET /api/job/{job_id}/status`: the typed body, or a typed error. */
+  getJobStatus(jobId: string, init?: StatusInit): Promise<ComfyJobStatus>;
+  /** `POST /api/prompt`: submits a workflow (API format) and returns the job's handle. */
+  submitWorkflow(workflow: ComfyPromptRequest["prompt"], extra?: Omit<ComfyPromptRequest, "prompt">, init?: StatusInit): Promise<ComfyJobHandle>;
+  /** `GET /api/jobs/{job_id}`: the job's detail, with outputs once it has ended. */
+  getJob(jobId: string, init?: StatusInit): Promise<ComfyJobDetail>;
+  /** `POST /api/queue` with `delete`: cancels jobs that have not started running. */
+  cancel(jobIds: string | readonly string[], init?: StatusInit): Promise<void>;
+}
+
+const readError = (body: unknown): ErrorBody => body as ErrorBody;
+
+const apiKeyHeader = (apiKey: string): Middleware => ({
+  onRequest({ request }) {
+    request.headers.set("X-API-Key", apiKey);
+  },
+});
+
+const normalize = createNormalizer(COMFY_STATES);
+
+/**
+ * A Comfy Cloud client.
+ * @example
+ * const comfy = createComfyClient({ apiKey: process.env.COMFY_API_KEY! });
+ * const handle = await comfy.submitWorkflow(workflowJson);
+ * const { status } = await comfy.getJobStatus(handle.jobId);
+ */
+export function createComfyClient(options: ClientOptions): ComfyClient {
+  const http = createProviderHttp<paths>(
+    { provider: "comfy", displayName: "Comfy Cloud", envName: "COMFY_API_KEY", defaultBaseUrl: "https://cloud.comfy.org", auth: apiKeyHeader, readError },
+    options,
+  );
+  const { api } = http;
+
+  async function requestStatus(jobId: string, init?: StatusInit) {
+    const job_id = requireJobId(jobId, "comfy");
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) => api.GET(STATUS_PATH, { params: { path: { job_id } }, signal }));
+    if (http.strict && (typeof data.status !== "string" || !(data.status in COMFY_STATES))) {
+      throw http.invalid(`GET ${STATUS_PATH}`, `with status ${JSON.stringify(data.status)}, not a documented or known raw state`);
+    }
+    return { body: data, response };
+  }
+
+  function checkHandle(handle: unknown): ComfyJobHandle {
+    const h = handle as Partial<ComfyJobHandle> | null;
+    if (!h || h.provider !== "comfy") {
+      throw new InvalidArgumentError("comfy: this handle is not a Comfy Cloud job's; use the client of its provider.", { provider: "comfy" });
+    }
+    requireJobId(h.jobId, "comfy", "handle.jobId");
+    return h as ComfyJobHandle;
+  }
+
+  return {
+    provider: "comfy",
+    api,
+    rateKey: rateKeyFor("comfy", http.apiKey),
+    pollDefaults: { initialDelayMs: 2_000, minIntervalMs: 1_000, maxIntervalMs: 60_000 },
+    rateBudgets: [],
+    normalize,
+    kindOf: () => "comfy",
+    checkHandle,
+    async getJobStatus(jobId, init) {
+      return (await requestStatus(jobId, init)).body;
+    },
+    async submitWorkflow(workflow, extra, init) {
+      if (!workflow || typeof workflow !== "object" || Array.isArray(workflow)) {
+        throw new InvalidArgumentError("comfy: the workflow must be an object in ComfyUI's API format (node id → { class_type, inputs }).", { provider: "comfy" });
+      }
+      const startedAt = new Date().toISOString();
+      const { data } = await http.call("POST /api/prompt", init, (signal) => api.POST("/api/prompt", { body: { ...extra, prompt: workflow }, signal }));
+      if (typeof data.prompt_id !== "string" || data.prompt_id === "") throw http.invalid("POST /api/prompt", "without a prompt_id");
+      return { provider: "comfy", jobId: data.prompt_id, startedAt };
+    },
+    async getJob(jobId, init) {
+      const job_id = requireJobId(jobId, "comfy");
+      const { data } = await http.call(`GET ${DETAIL_PATH}`, init, (signal) => api.GET(DETAIL_PATH, { params: { path: { job_id } }, signal }));
+      return data;
+    },
+    async cancel(jobIds, init) {
+      const ids = (typeof jobIds === "string" ? [jobIds] : [...jobIds]).map((id) => requireJobId(id, "comfy"));
+      if (ids.length === 0) throw new InvalidArgumentError("comfy: cancel needs at least one job id.", { provider: "comfy" });
+      await http.call("POST /api/queue", init, async (signal) => {
+        const result = await api.POST("/api/queue", { body: { delete: ids }, signal });
+        // The queue endpoint may answer 200 with an empty body; that is success, not a bad answer.
+        return { ...result, data: result.data ?? {} };
+      });
+    },
+    async status(handle, init): Promise<JobSnapshot<ComfyJobStatus, ComfyJobHandle>> {
+      checkHandle(handle);
+      const { body, response } = await requestStatus(handle.jobId, init);
+      return makeSnapshot(handle, normalize(body.status), body.status, body, {
+        errorMessage: body.error_message ?? undefined,
+        retryAfterMs: parseRetryAfter(response.headers),
+      });
+    },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * DeepAffects async APIs (speech, text, video): start a job, poll the shared status endpoint, or
+ * receive the result by webhook. Auth: the `apikey` query parameter on every call, which is why
+ * every error is built from redacted text and never from a URL.
+ */
+import type { Client, Middleware } from "openapi-fetch";
+import type { components, paths } from "../../generated/deepaffects.js";
+import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { createNormalizer, rateKeyFor } from "../core/normalize.js";
+import { parseRetryAfter } from "../core/retry-after.js";
+import { makeSnapshot, type DeepAffectsJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
+import { requireHttpUrl, requireJobId, requireOneOf } from "../core/validate.js";
+
+type Schemas = components["schemas"];
+export type DeepAffectsJobStatus = Schemas["AsyncStatusResponse"];
+export type DeepAffectsAccepted = Schemas["AsyncAccepted"];
+export type DeepAffectsWebhookPayload = Schemas["WebhookPayload"];
+export type DeepAffectsPaths = paths;
+
+/** The async APIs by name, and the path that starts each. */
+export const DEEPAFFECTS_APIS = {
+  asr: "/audio/generic/api/v1/async/asr",
+  diarize: "/audio/generic/api/v2/async/diarize",
+  recognise_emotion: "/audio/generic/api/v2/async/recognise_emotion",
+  interaction_analytics: "/audio/generic/api/v1/async/analytics/interaction",
+  identify_speakers: "/audio/generic/api/v2/async/diarization/identify",
+  vad: "/audio/generic/api/v1/async/vad",
+  denoise: "/audio/generic/api/v2/async/denoise",
+  featurize: "/audio/generic/api/v1/async/featurize",
+  is_depressed: "/audio/custom/ellipsis/api/v1/async/is_depressed",
+  summary: "/text/generic/api/v1/async/summary",
+  punctuate: "/text/generic/api/v1/async/punctuate",
+  videochapters: "/video/generic/api/alpha/async/videochapters",
+} as const satisfies Record<string, keyof paths>;
+
+export type DeepAffectsApi = keyof typeof DEEPAFFECTS_APIS;
+type StartPath<N extends DeepAffectsApi> = (typeof DEEPAFFECTS_APIS)[N];
+/** The request body of one async API, from our document. */
+export type DeepAffectsBody<N extends DeepAffectsApi> = paths[StartPath<N>] extends {
+  post: { requestBody?: { content: { "application/json": infer B } } };
+}
+  ? B
+  : never;
+
+/**
+ * Status values and what each means. Matching ignores case, spaces, `_` and `-`, and any status
+ * that mentions "progress" is running, as SeerNet's own client assumes.
+ */
+export const DEEPAFFECTS_STATES = {
+  Running: "running",
+  "In Progress": "running",
+  Completed: "succeeded",
+  Failed: "failed",
+} as const satisfies StateTable;
+
+const STATUS_PATH = "/transaction/generic/api/v1/async/status";
+
+export interface StartOptions extends StatusInit {
+  /** Where DeepAffects should POST `{request_id, response}` when the job ends (its docs ask for one on every call). */
+  webhook?: string;
+  /** Your own id for the job; DeepAffects makes one when absent. */
+  requestId?: string;
+}
+
+export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus> {
+  readonly provider: "deepaffects";
+  /** The full typed openapi-fetch client of our DeepAffects document, with auth applied. */
+  readonly api: Client<paths>;
+  /** `GET /transaction/generic/api/v1/async/status`: the typed body (with the result once done), or a typed error. */
+  getJobStatus(requestId: string, init?: StatusInit): Promise<DeepAffectsJobStatus>;
+  /** Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's handle. */
+  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle>;
+}
+
+const readError = (body: unknown): ErrorBody => {
+  const fault = (body as { fault?: { faultstring?: unknown; detail?: { errorcode?: unknown } } } | null)?.fault;
+  return { code: fault?.detail?.errorcode as string | undefined, message: fault?.faultstring as string | undefined };
+};
+
+const apiKeyQuery = (apiKey: string): Middleware => ({
+  onRequest({ request }) {
+    const url = new URL(request.url);
+    url.searchParams.set("apikey", apiKey);
+    return new Request(url, request);
+  },
+});
+
+const normalize = createNormalizer(DEEPAFFECTS_STATES, (raw) => {
+  const folded = raw.toLowerCase().replace(/[\s_-]+/g, "");
+  return folded.includes("progress") ? "inprogress" : folded;
+});
+
+function failureMessage(body: DeepAffectsJobStatus): string | undefined {
+  const inner: unknown = body.response?.response;
+  if (typeof inner === "string") return inner;
+  if (inner && typeof inner === "object") {
+    const { message, error } = inner as { message?: unknown; error?: unknown };
+    if (typeof message === "string") return message;
+    if (typeof error === "string") return error;
+  }
+  return undefined;
+}
+
+/**
+ * A DeepAffects client. The provider allows 5 requests a minute per API and 100 a day, so waits on
+ * one key share a rate budget; prefer webhooks, with polling as a slow fallback.
+ * @example
+ * const da = createDeepAffectsClient({ apiKey: process.env.DEEPAFFECTS_API_KEY! });
+ * const handle = await da.start("asr", { url: "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 });
+ * const status = await da.getJobStatus(handle.jobId);
+ */
+export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClient {
+  const http = createProviderHttp<paths>(
+    {
+      provider: "deepaffects",
+      displayName: "DeepAffects",
+      envName: "DEEPAFFECTS_API_KEY",
+      defaultBaseUrl: "https://proxy.api.deepaffects.com",
+      auth: apiKeyQuery,
+      readError,
+    },
+    options,
+  );
+  const { api } = http;
+  const apiNames = Object.keys(DEEPAFFECTS_APIS) as DeepAffectsApi[];
+
+  async function requestStatus(requestId: string, init?: StatusInit) {
+    const request_id = requireJobId(requestId, "deepaffects", "requestId");
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) =>
+      api.GET(STATUS_PATH, { params: { query: { request_id } }, signal }),
+    );
+    if (http.strict && (typeof data.status !== "string" || (data.response != null && typeof data.response !== "object"))) {
+      throw http.invalid(`GET ${STATUS_PATH}`, "with a body not shaped {status: string, response: {request_id, response}}");
+    }
+    return { body: data, response };
+  }
+
+  function checkHandle(handle: unknown): DeepAffectsJobHandle {
+    const h = handle as Partial<DeepAffectsJobHandle> | null;
+    if (!h || h.provider !== "deepaffects") {
+      throw new InvalidArgumentError("deepaffects: this handle is not a DeepAffects job's; use the client of its provider.", { provider: "deepaffects" });
+    }
+    requireOneOf(h.api, apiNames, "handle.api", "deepaffects");
+    requireJobId(h.jobId, "deepaffects", "handle.jobId");
+    return h as DeepAffectsJobHandle;
+  }
+
+  return {
+    provider: "deepaffects",
+    api,
+    rateKey: rateKeyFor("deepaffects", http.apiKey),
+    // 5 requests a minute per key: one poll every 12 s at the very most, and slower by default.
+    pollDefaults: { initialDelayMs: 15_000, minIntervalMs: 12_000, maxIntervalMs: 120_000 },
+    rateBudgets: [
+      { requests: 5, intervalMs: 60_000 },
+      { requests: 100, intervalMs: 86_400_000 },
+    ],
+    normalize,
+    kindOf: (handle) => `deepaffects:${handle.api}`,
+    checkHandle,
+    async getJobStatus(requestId, init) {
+      return (await requestStatus(requestId, init)).body;
+    },
+    async start(name, body, startOptions = {}) {
+      const which = requireOneOf(name, apiNames, "api", "deepaffects");
+      if (!body || typeof body !== "object") throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
+      const webhook = startOptions.webhook === undefined ? undefined : requireHttpUrl(startOptions.webhook, "webhook", "deepaffects");
+      const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
+      const path = DEEPAFFECTS_APIS[which] as (typeof DEEPAFFECTS_APIS)["asr"];
+      const startedAt = new Date().toISOString();
+      const { data } = await http.call(`POST ${path}`, startOptions, (signal) =>
+        // The provider's pages list `webhook` as required; without one, polling is how the result arrives.
+        api.POST(path, { params: { query: { webhook: webhook as string, request_id } }, body: body as DeepAffectsBody<"asr">, signal }),
+      );
+      if (typeof data.request_id !== "string" || data.request_id === "") throw http.invalid(`POST ${path}`, "without a request_id");
+      return { provider: "deepaffects", api: which, jobId: data.request_id, startedAt, ...(webhook ? { webhook: true } : {}) };
+    },
+    fromWebhook(handle, payload) {
+      const delivery = payload as Partial<DeepAffectsWebhookPayload> | null;
+      if (!delivery || typeof delivery !== "object" || delivery.request_id !== handle.jobId) {
+        throw http.invalid("webhook", "with a payload that is not {request_id, response} for this job");
+      }
+      // A delivery is sent when the job has finished; shape it like a status body so readers of
+      // `raw.response.response` find the result whichever way it arrived.
+      const raw: DeepAffectsJobStatus = { status: "Completed", response: { request_id: delivery.request_id, response: delivery.response } };
+      return makeSnapshot(handle, "succeeded", undefined, raw);
+    },
+    async status(handle, init): Promise<JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle>> {
+      checkHandle(handle);
+      const { body, response } = await requestStatus(handle.jobId, init);
+      const state = normalize(body.status);
+      return makeSnapshot(handle, state, body.status, body, {
+        errorMessage: state === "failed" ? failureMessage(body) : undefined,
+        retryAfterMs: parseRetryAfter(response.headers),
+      });
+    },
+  };
+}

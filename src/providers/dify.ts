@@ -1,0 +1,150 @@
+/**
+ * Dify annotation reply, on a Chatflow or a Completion app (each app has its own key and document).
+ * Auth: `Authorization: Bearer KEY`. A missing job is a 400 `invalid_param`, which we report as NotFound.
+ */
+import type { Client, Middleware } from "openapi-fetch";
+import type { components as ChatflowComponents, paths as ChatflowPaths } from "../../generated/dify-chatflow.js";
+import type { paths as CompletionPaths } from "../../generated/dify-completion.js";
+import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError } from "../core/errors.js";
+import { parseRetryAfter } from "../core/retry-after.js";
+import { createNormalizer, rateKeyFor } from "../core/normalize.js";
+import { makeSnapshot, type DifyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
+import { requireJobId, requireOneOf } from "../core/validate.js";
+
+type Schemas = ChatflowComponents["schemas"];
+export type DifyApp = "chatflow" | "completion";
+export type DifyAction = "enable" | "disable";
+export type DifyJobStatus = Schemas["AnnotationReplyJobStatus"];
+export type DifyJobStarted = Schemas["AnnotationReplyJob"];
+export type AnnotationReplySettings = Schemas["AnnotationReplySettings"];
+export type DifyPaths<A extends DifyApp> = A extends "completion" ? CompletionPaths : ChatflowPaths;
+
+/** Dify's `job_status` values and what each means. Anything else is `unknown`. */
+export const DIFY_STATES = {
+  waiting: "queued",
+  processing: "running",
+  completed: "succeeded",
+  error: "failed",
+} as const satisfies StateTable;
+
+const APPS = ["chatflow", "completion"] as const;
+const ACTIONS = ["enable", "disable"] as const;
+const STATUS_PATH = "/apps/annotation-reply/{action}/status/{job_id}";
+const CONFIGURE_PATH = "/apps/annotation-reply/{action}";
+
+export interface DifyClientOptions<A extends DifyApp = DifyApp> extends ClientOptions {
+  /** Which app's API the key belongs to (default "chatflow"). */
+  app?: A;
+}
+
+export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<DifyJobHandle, DifyJobStatus> {
+  readonly provider: "dify";
+  readonly app: A;
+  /** The full typed openapi-fetch client of the app's document, with auth applied. */
+  readonly api: Client<DifyPaths<A>>;
+  /** `GET /apps/annotation-reply/{action}/status/{job_id}`: the typed body, or a typed error. */
+  getJobStatus(action: DifyAction, jobId: string, init?: StatusInit): Promise<DifyJobStatus>;
+  /** `POST /apps/annotation-reply/{action}`: starts the job and returns its handle. */
+  configureAnnotationReply(action: DifyAction, settings: AnnotationReplySettings, init?: StatusInit): Promise<DifyJobHandle>;
+}
+
+const readError = (body: unknown): ErrorBody => body as ErrorBody;
+
+const bearer = (apiKey: string): Middleware => {
+  const value = `Bearer ${apiKey}`;
+  return {
+    onRequest({ request }) {
+      request.headers.set("Authorization", value);
+    },
+  };
+};
+
+const normalize = createNormalizer(DIFY_STATES);
+
+/**
+ * A client for one Dify app's annotation-reply job.
+ * @example
+ * const dify = createDifyClient({ apiKey: process.env.DIFY_API_KEY!, app: "chatflow" });
+ * const handle = await dify.configureAnnotationReply("enable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+ * const body = await dify.getJobStatus("enable", handle.jobId);
+ */
+export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyClientOptions<A>): DifyClient<A> {
+  const app = requireOneOf(options?.app ?? "chatflow", APPS, "app", "dify") as A;
+  const http = createProviderHttp<ChatflowPaths>(
+    {
+      provider: "dify",
+      displayName: `Dify (${app} app)`,
+      envName: "DIFY_API_KEY",
+      defaultBaseUrl: "https://api.dify.ai/v1",
+      auth: bearer,
+      readError,
+      isMissingJob: (status, error) => status === 400 && error.code === "invalid_param" && /not exist/i.test(error.message ?? ""),
+    },
+    options,
+  );
+  const { api } = http;
+
+  function check(body: DifyJobStatus): DifyJobStatus {
+    if (!http.strict) return body;
+    if (typeof body.job_status !== "string" || !(body.job_status in DIFY_STATES)) {
+      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${JSON.stringify(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
+    }
+    if (body.job_id !== undefined && typeof body.job_id !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");
+    if (body.error_msg != null && typeof body.error_msg !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with an error_msg that is not a string");
+    return body;
+  }
+
+  async function requestStatus(action: DifyAction, jobId: string, init?: StatusInit) {
+    const path = { action: requireOneOf(action, ACTIONS, "action", "dify"), job_id: requireJobId(jobId, "dify") };
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) => api.GET(STATUS_PATH, { params: { path }, signal }));
+    return { body: check(data), response };
+  }
+
+  async function getJobStatus(action: DifyAction, jobId: string, init?: StatusInit): Promise<DifyJobStatus> {
+    return (await requestStatus(action, jobId, init)).body;
+  }
+
+  function checkHandle(handle: unknown): DifyJobHandle {
+    const h = handle as Partial<DifyJobHandle> | null;
+    if (!h || h.provider !== "dify" || h.app !== app) {
+      throw new InvalidArgumentError(`dify: this handle is not for the Dify ${app} app this client talks to; use the client of its provider and app.`, { provider: "dify" });
+    }
+    requireOneOf(h.action, ACTIONS, "handle.action", "dify");
+    requireJobId(h.jobId, "dify", "handle.jobId");
+    return h as DifyJobHandle;
+  }
+
+  return {
+    provider: "dify",
+    app,
+    api: api as unknown as Client<DifyPaths<A>>,
+    rateKey: rateKeyFor("dify", http.apiKey),
+    pollDefaults: { initialDelayMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 30_000 },
+    rateBudgets: [],
+    normalize,
+    kindOf: (handle) => `dify:${handle.action}`,
+    checkHandle,
+    getJobStatus,
+    async configureAnnotationReply(action, settings, init) {
+      const valid = requireOneOf(action, ACTIONS, "action", "dify");
+      if (!settings || typeof settings.score_threshold !== "number" || !(settings.score_threshold >= 0 && settings.score_threshold <= 1)) {
+        throw new InvalidArgumentError("dify: settings.score_threshold must be a number from 0 to 1.", { provider: "dify" });
+      }
+      const startedAt = new Date().toISOString();
+      const { data } = await http.call(`POST ${CONFIGURE_PATH}`, init, (signal) =>
+        api.POST(CONFIGURE_PATH, { params: { path: { action: valid } }, body: settings, signal }),
+      );
+      if (typeof data.job_id !== "string" || data.job_id === "") throw http.invalid(`POST ${CONFIGURE_PATH}`, "without a job_id");
+      return { provider: "dify", app, action: valid, jobId: data.job_id, startedAt };
+    },
+    async status(handle, init): Promise<JobSnapshot<DifyJobStatus, DifyJobHandle>> {
+      checkHandle(handle);
+      const { body, response } = await requestStatus(handle.action, handle.jobId, init);
+      return makeSnapshot(handle, normalize(body.job_status), body.job_status, body, {
+        errorMessage: body.error_msg ?? undefined,
+        retryAfterMs: parseRetryAfter(response.headers),
+      });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** What every entry point exports besides its provider: errors, the job model, the lifecycle. */
+export {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  JobFailedError,
+  JobStatusError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  type ErrorDetails,
+  type ProviderName,
+} from "./core/errors.js";
+export type { ClientOptions, FetchLike } from "./core/client.js";
+export type {
+  ComfyJobHandle,
+  DeepAffectsJobHandle,
+  DifyJobHandle,
+  JobHandle,
+  JobProvider,
+  JobSnapshot,
+  JobState,
+  PollDefaults,
+  RateBudget,
+  StateTable,
+  StatusInit,
+} from "./core/state.js";
+export { wait, watch } from "./lifecycle/wait.js";
+export { createWatcher, type JobResult, type WatchedJob, type Watcher } from "./lifecycle/watcher.js";
+export type { WaitOptions, WaitState, WatcherOptions } from "./lifecycle/options.js";
+export { createRateLimiter, sharedRateLimiter, type RateLimiter } from "./lifecycle/limiter.js";
+export { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "./lifecycle/policy.js";
+export { createAdaptiveModel, type AdaptiveModel, type AdaptiveState } from "./lifecycle/adaptive.js";
+export { parseRetryAfter } from "./core/retry-after.js";
