@@ -106,14 +106,45 @@ async function readCapped(request: Request, maxBytes: number): Promise<string | 
 }
 
 /** The parts of node:http's IncomingMessage and ServerResponse the adapter uses. */
-interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
+interface NodeRequestLike {
   method?: string | undefined;
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
+  on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  removeAllListeners(event: "data"): unknown;
+  pause(): unknown;
+  resume(): unknown;
 }
 interface NodeResponseLike {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body?: string): unknown;
+}
+
+/** The request body as a web stream, with backpressure; a refused body is drained, not reset. */
+function bodyOf(req: NodeRequestLike): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk) => {
+        controller.enqueue(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.on("end", () => cancelled || controller.close());
+      req.on("error", (error) => cancelled || controller.error(error));
+      req.pause();
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      cancelled = true;
+      // The sender is still writing: let the rest flow away so it can read our answer.
+      req.removeAllListeners("data");
+      req.resume();
+    },
+  });
 }
 
 /**
@@ -128,24 +159,13 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     const method = req.method ?? "GET";
-    const body =
-      method === "GET" || method === "HEAD"
-        ? undefined
-        : new ReadableStream<Uint8Array>({
-            async start(controller) {
-              try {
-                for await (const chunk of req) controller.enqueue(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
-                controller.close();
-              } catch (error) {
-                controller.error(error);
-              }
-            },
-          });
+    const body = method === "GET" || method === "HEAD" ? undefined : bodyOf(req);
     const request = new Request(new URL(req.url ?? "/", "http://localhost"), { method, headers, body, duplex: "half" } as RequestInit);
     handler(request).then(
       async (response) => {
+        const text = await response.text();
         res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(await response.text());
+        res.end(text);
       },
       () => {
         res.writeHead(500, { "content-type": "application/json" });

@@ -1,0 +1,227 @@
+import type { IncomingMessage } from "node:http";
+import { isPlainObject, type ParsedBody, type Reply } from "./http.js";
+import type { JobRecord } from "./jobs.js";
+import { iso, statusText, type KitContext, type Principal, type Provider } from "./provider.js";
+import type { Comfy } from "./wire.js";
+
+/** Raw internal states grouped the way Comfy's own detail endpoint maps them (CLOUD_API_RECOMMENDATIONS.md §3). */
+const GROUPS: Record<string, Comfy.DetailStatus> = {
+  submitted: "pending",
+  queued_limited: "pending",
+  queued_waiting: "pending",
+  allocated: "pending",
+  preparing: "pending",
+  pending_execution: "pending",
+  executing: "in_progress",
+  executed: "in_progress",
+  success: "completed",
+  error: "failed",
+  non_retryable_error: "failed",
+  erroring: "failed",
+  lost: "failed",
+  cancelled: "cancelled",
+  cancel_requested: "cancelled",
+  cancel_pending: "cancelled",
+  cancelling_preparing: "cancelled",
+  // The documented enum values, in case a test forces one of them.
+  waiting_to_dispatch: "pending",
+  pending: "pending",
+  in_progress: "in_progress",
+  completed: "completed",
+  failed: "failed",
+};
+
+/** The user-facing status of a raw state; an unknown raw state passes through unchanged. */
+export function comfyDetailStatus(raw: string): string {
+  return GROUPS[raw] ?? raw;
+}
+
+const DEFAULT_OUTPUTS = {
+  "9": { images: [{ filename: "ComfyUI_00001_.png", subfolder: "", type: "output" }] },
+};
+
+export function comfyProvider(ctx: KitContext): Provider {
+  let queueNumber = 0;
+
+  const error = (status: number, message?: string, code?: string): Reply => {
+    const text = statusText(status);
+    const body: Comfy.ErrorResponse = { code: code ?? text.code, message: message ?? text.message };
+    return { status, body };
+  };
+
+  const promptError = (message: string): Reply => {
+    const body: Comfy.PromptErrorResponse = {
+      error: { type: "invalid_prompt", message, details: "", extra_info: {} },
+      node_errors: {},
+    };
+    return { status: 400, body };
+  };
+
+  /** Finds a job the caller may read, or the error Comfy would answer. */
+  const owned = (jobId: string, principal: Principal): JobRecord | Reply => {
+    const job = ctx.jobs.get("comfy", jobId);
+    if (!job) return { ...error(404, "Job not found.", "not_found"), jobId };
+    if (job.owner !== principal.user) return { ...error(403, "This job belongs to another user.", "forbidden"), jobId };
+    return job;
+  };
+
+  const submit = (body: ParsedBody, principal: Principal): Reply => {
+    if (body.kind !== "json" || !isPlainObject(body.value)) return promptError("Request body must be a JSON object.");
+    const prompt = body.value["prompt"];
+    if (!isPlainObject(prompt)) return promptError("prompt is required and must be an object.");
+    const job = ctx.jobs.create("comfy", principal.user === "comfyOther" ? { owner: "comfyOther" } : {});
+    job.workflow = prompt;
+    const answer: Comfy.PromptResponse = { prompt_id: job.id, number: queueNumber++, node_errors: {} };
+    return { status: 200, body: answer, jobId: job.id };
+  };
+
+  const status = (jobId: string, principal: Principal): Reply => {
+    const job = owned(jobId, principal);
+    if ("status" in job) return job;
+    const state = ctx.jobs.state(job);
+    const group = comfyDetailStatus(state.status);
+    const body: Comfy.JobStatusResponse = {
+      id: job.id,
+      status: state.status as Comfy.JobStatusResponse["status"],
+      created_at: iso(job.createdAt),
+      updated_at: iso(state.since),
+      last_state_update: iso(state.since),
+      assigned_inference: group === "pending" || group === "cancelled" ? null : "fake-inference-1",
+      error_message: group === "failed" ? (job.errorMessage ?? "Workflow execution failed.") : null,
+    };
+    return { status: 200, body, jobId };
+  };
+
+  const detail = (jobId: string, principal: Principal): Reply => {
+    const job = owned(jobId, principal);
+    if ("status" in job) return job;
+    return { status: 200, body: detailBody(job, ctx), jobId };
+  };
+
+  const cancel = (body: ParsedBody, principal: Principal): Reply => {
+    if (body.kind !== "json" || !isPlainObject(body.value)) {
+      return error(400, "Request body must be a JSON object.", "invalid_request");
+    }
+    const { delete: ids, clear, ...rest } = body.value;
+    if (Object.keys(rest).length > 0) return error(400, `Unknown field: ${Object.keys(rest)[0]}.`, "invalid_request");
+    if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === "string"))) {
+      return error(400, "delete must be an array of job ids.", "invalid_request");
+    }
+    if (clear !== undefined && typeof clear !== "boolean") return error(400, "clear must be a boolean.", "invalid_request");
+    const deleted: string[] = [];
+    // Only pending jobs can be cancelled this way; running ones need /api/interrupt.
+    const targets = clear === true ? ctx.jobs.all("comfy").map((j) => j.id) : ((ids as string[] | undefined) ?? []);
+    for (const id of targets) {
+      const job = ctx.jobs.get("comfy", id);
+      if (!job || job.owner !== principal.user) continue;
+      if (comfyDetailStatus(ctx.jobs.state(job).status) !== "pending") continue;
+      ctx.jobs.force(job, "cancelled");
+      deleted.push(id);
+    }
+    const answer: Comfy.QueueManageResponse = { deleted, cleared: clear === true };
+    return { status: 200, body: answer, ...(deleted.length === 1 ? { jobId: deleted[0] } : {}) };
+  };
+
+  const interrupt = (principal: Principal): Reply => {
+    for (const job of ctx.jobs.all("comfy")) {
+      if (job.owner === principal.user && comfyDetailStatus(ctx.jobs.state(job).status) === "in_progress") {
+        ctx.jobs.force(job, "cancelled");
+      }
+    }
+    return { status: 200, body: {} };
+  };
+
+  const view = (query: URLSearchParams): Reply => {
+    const filename = query.get("filename");
+    if (!filename) return error(400, "filename is required.", "invalid_request");
+    const base = ctx.storageOrigin().replace(/\/+$/, "");
+    const location = `${base}/signed/${encodeURIComponent(filename)}?X-Amz-Expires=300&X-Amz-Signature=fake`;
+    return { status: 302, body: { location }, headers: { Location: location } };
+  };
+
+  return {
+    api: "comfy",
+    prefix: "/comfy",
+    statusField: "status",
+    error,
+    match(method, parts) {
+      if (parts[0] !== "api") return undefined;
+      const [, a, b, c] = parts;
+      const n = parts.length;
+      if (method === "POST" && n === 2 && a === "prompt") return { route: "start", run: (i) => submit(i.body, i.principal) };
+      if (method === "GET" && n === 4 && a === "job" && c === "status") {
+        return { route: "status", jobId: b!, run: (i) => status(b!, i.principal) };
+      }
+      if (method === "GET" && n === 3 && a === "jobs") return { route: "detail", jobId: b!, run: (i) => detail(b!, i.principal) };
+      if (method === "POST" && n === 2 && a === "queue") {
+        return {
+          route: "cancel",
+          jobIdOf: firstDeleted,
+          run: (i) => cancel(i.body, i.principal),
+        };
+      }
+      if (method === "POST" && n === 2 && a === "interrupt") return { route: "cancel", run: (i) => interrupt(i.principal) };
+      if (method === "GET" && n === 2 && a === "view") return { route: "view", run: (i) => view(i.query) };
+      return undefined;
+    },
+    authenticate(req: IncomingMessage): Principal | Reply {
+      const sent = req.headers["x-api-key"];
+      if (sent === ctx.keys.comfy) return { key: sent, user: "main" };
+      if (sent === ctx.keys.comfyOther) return { key: sent, user: "comfyOther" };
+      return error(401, "Invalid or missing API key.", "unauthorized");
+    },
+  };
+}
+
+function detailBody(job: JobRecord, ctx: KitContext): Comfy.JobDetailResponse {
+  const state = ctx.jobs.state(job);
+  const status = comfyDetailStatus(state.status);
+  const body: Comfy.JobDetailResponse = {
+    id: job.id,
+    status: status as Comfy.DetailStatus,
+    create_time: Math.floor(job.createdAt / 1000),
+    update_time: Math.floor(state.since / 1000),
+  };
+  if (isPlainObject(job.workflow)) body.workflow = job.workflow;
+  // Outputs and execution facts exist only once the job is over.
+  if (status === "completed" || status === "failed" || status === "cancelled") {
+    const outputs = status === "completed" ? (job.result ?? DEFAULT_OUTPUTS) : {};
+    body.outputs = isPlainObject(outputs) ? outputs : { result: outputs };
+    const files = outputFiles(body.outputs);
+    body.outputs_count = files.length;
+    if (files[0]) body.preview_output = files[0];
+    const completed = status === "completed";
+    body.execution_status = { status_str: completed ? "success" : "error", completed, messages: [] };
+  }
+  if (status === "failed") {
+    body.execution_error = {
+      node_id: "3",
+      node_type: "KSampler",
+      exception_message: job.errorMessage ?? "Workflow execution failed.",
+      exception_type: "RuntimeError",
+      traceback: [],
+      current_inputs: {},
+      current_outputs: {},
+    };
+  }
+  return body;
+}
+
+/** The first id of a queue `delete` list, so per-job faults and request filters can see cancels. */
+function firstDeleted(body: ParsedBody): string | undefined {
+  if (body.kind !== "json" || !isPlainObject(body.value)) return undefined;
+  const ids = body.value["delete"];
+  return Array.isArray(ids) && typeof ids[0] === "string" ? ids[0] : undefined;
+}
+
+function outputFiles(outputs: Record<string, unknown>): Record<string, unknown>[] {
+  const files: Record<string, unknown>[] = [];
+  for (const [nodeId, node] of Object.entries(outputs)) {
+    if (!isPlainObject(node)) continue;
+    for (const [mediaType, list] of Object.entries(node)) {
+      if (!Array.isArray(list)) continue;
+      for (const file of list) if (isPlainObject(file)) files.push({ ...file, nodeId, mediaType });
+    }
+  }
+  return files;
+}
