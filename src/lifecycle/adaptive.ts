@@ -6,14 +6,17 @@
  * in a database row next to the handle. Each observation first fades every bin a little (half-life
  * 200 jobs), so a provider that got faster or slower is followed within a few hundred jobs.
  *
- * Placing polls: after a poll at elapsed t found the job still running, let d be the "next plausible
- * end", the first time after t by which 1 % of the jobs still running at t have ended. The next poll
- * goes at (1 + patience) × d: every job that ends in [d, (1 + patience)·d] is found within `patience`
- * of its age, as with the plain schedule, but stretches where (almost) no job ends are crossed in one
- * step instead of many. Where jobs end densely, d is barely after t and this is the plain schedule.
- * The step is never shorter than the policy's minimum nor longer than its maximum interval, so a
- * wrong model costs lag bounded by the maximum interval, never a burst. Until MIN_SAMPLES jobs were
- * seen, and past the longest job seen, the model abstains and the plain schedule runs.
+ * Placing polls: after a poll at elapsed t found the job still running, the model looks for the first
+ * time d ≥ t from which a step of (1 + patience) would catch at least 1 % of the jobs still running,
+ * and polls at (1 + patience) × d. Every job that ends in [d, (1 + patience)·d] is then found within
+ * `patience` of its age, as on the plain schedule, while stretches where almost no job ends (before
+ * the shortest jobs, between two modes) are crossed in one step instead of many. Skipping a step
+ * saves a request for every job still running and makes late only the few that end in it, so a
+ * threshold on this per-step hazard is the right exchange of requests for lag. Where jobs end
+ * densely d = t, and this is the plain schedule. The step is never shorter than the policy's minimum
+ * nor longer than its maximum interval, so a wrong model costs lag bounded by the maximum interval,
+ * never a burst. Until MIN_SAMPLES jobs were seen, and past the longest job seen, the model abstains
+ * and the plain schedule runs.
  */
 import type { PollPolicy } from "./policy.js";
 
@@ -23,7 +26,7 @@ export interface AdaptiveState {
   samples: number;
   /** Index of the first stored bin; bin i covers [100 ms · 2^(i/8), 100 ms · 2^((i+1)/8)). */
   offset: number;
-  /** Faded weight of each bin from `offset` on, rounded to 1/1000. */
+  /** Faded weight of each bin from `offset` on, rounded down to 1/1000. */
   weights: number[];
 }
 
@@ -45,18 +48,14 @@ const BINS_PER_DOUBLING = 8;
 const LOG_STEP = Math.LN2 / BINS_PER_DOUBLING;
 const MAX_BINS = 200;
 const DECAY = 2 ** (-1 / 200);
-const MIN_SAMPLES: number = (globalThis as any).__AD?.min ?? 20;
-/**
- * A poll step is skipped when fewer than this share of the jobs still running would end within it.
- * Skipping a step saves one request for every job still running and makes late only the few that end
- * in it, so thresholding this per-step hazard is what trades requests for lag best.
- */
-const STEP_HAZARD: number = (globalThis as any).__AD?.h ?? 0.01;
+const MIN_SAMPLES = 20;
+/** A poll step is skipped when fewer than this share of the jobs still running would end within it. */
+const STEP_HAZARD = 0.01;
 /**
  * Ends assumed in every step on top of those seen, so a stretch is skipped only on evidence: with
  * few jobs seen, a step that none of them ended in is not proof that none will.
  */
-const PRIOR_ENDS: number = (globalThis as any).__AD?.prior ?? 0.5;
+const PRIOR_ENDS = 0.2;
 /** Resolution, in bins, of the search for the next step worth polling. */
 const SCAN = 0.25;
 /** Below this surviving weight (about one job) the model knows too little: plain schedule. */
@@ -71,6 +70,8 @@ export function createAdaptiveModel(state?: AdaptiveState): AdaptiveModel {
   // Dense bins over the whole range keep the arithmetic simple; only the JSON form is trimmed.
   const bins = new Float64Array(MAX_BINS);
   initial.weights.forEach((w, i) => (bins[initial.offset + i] = w));
+  let first = initial.weights.length > 0 ? initial.offset : MAX_BINS;
+  let last = initial.offset + initial.weights.length - 1;
   // Weight of bins i and above, rebuilt lazily after an observation.
   let tail: Float64Array | undefined;
 
@@ -83,9 +84,16 @@ export function createAdaptiveModel(state?: AdaptiveState): AdaptiveModel {
         throw new RangeError(`durationMs must be a finite number ≥ 0, got ${String(durationMs)}`);
       }
       const spread = spreadOf(durationMs, notBeforeMs);
-      for (let i = 0; i < MAX_BINS; i++) {
+      for (const i of spread.keys()) {
+        first = Math.min(first, i);
+        last = Math.max(last, i);
+      }
+      // Bins outside [first, last] are empty and stay so: only the occupied stretch is faded.
+      for (let i = first; i <= last; i++) {
         const w = (bins[i] ?? 0) * DECAY + (spread.get(i) ?? 0);
-        bins[i] = Math.round(w * ROUND) / ROUND;
+        // Rounded down, not to nearest: rounding to nearest would pin small weights (under ~0.15)
+        // at their value forever, and old data would never fade out of the tails.
+        bins[i] = Math.floor(w * ROUND + 1e-9) / ROUND;
       }
       samples += 1;
       tail = undefined;
@@ -100,12 +108,12 @@ export function createAdaptiveModel(state?: AdaptiveState): AdaptiveModel {
       return Math.min(t + policy.maxIntervalMs, Math.max(t + policy.minIntervalMs, at));
     },
     toJSON() {
-      let first = 0;
-      let last = MAX_BINS - 1;
-      while (first <= last && bins[first] === 0) first++;
-      while (last >= first && bins[last] === 0) last--;
-      const weights = first > last ? [] : Array.from(bins.subarray(first, last + 1));
-      return { version: 1, samples, offset: first > last ? 0 : first, weights };
+      let lo = 0;
+      let hi = MAX_BINS - 1;
+      while (lo <= hi && bins[lo] === 0) lo++;
+      while (hi >= lo && bins[hi] === 0) hi--;
+      const weights = lo > hi ? [] : Array.from(bins.subarray(lo, hi + 1));
+      return { version: 1, samples, offset: lo > hi ? 0 : lo, weights };
     },
   };
 }

@@ -166,7 +166,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) update(entry, snapshot);
-    if (snapshot.terminal) return finish(entry, snapshot);
+    if (snapshot.terminal) return finish(entry, snapshot, previous);
     if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
     scheduleNext(entry, snapshot.retryAfterMs);
     entry.options.onProgress?.(toWaitState(entry));
@@ -196,9 +196,11 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     for (const listener of updateListeners) listener(snapshot);
   }
 
-  function finish(entry: Entry, snapshot: JobSnapshot): void {
+  function finish(entry: Entry, snapshot: JobSnapshot, previous: JobSnapshot | undefined): void {
     const model = entry.policy.adaptive;
-    if (model) model.observe(Math.max(0, Date.parse(snapshot.observedAt) - entry.startedAt));
+    // The job ended between the last poll that saw it running and this one: the model learns that span.
+    const age = (s: JobSnapshot) => Math.max(0, Date.parse(s.observedAt) - entry.startedAt);
+    if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
       const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300)}` : "";
@@ -292,9 +294,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   function deliverTo(entry: Entry, payload: unknown): boolean {
     const snapshot = entry.provider.fromWebhook?.(entry.handle, payload);
     if (!snapshot) return false;
+    const previous = entry.last;
     entry.last = snapshot;
     update(entry, snapshot);
-    if (snapshot.terminal) finish(entry, snapshot);
+    if (snapshot.terminal) finish(entry, snapshot, previous);
     return true;
   }
 

@@ -113,7 +113,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     provider: "comfy",
     api,
     rateKey: rateKeyFor("comfy", http.apiKey),
-    pollDefaults: { initialDelayMs: 2_000, minIntervalMs: 1_000, maxIntervalMs: 60_000 },
+    pollDefaults: {},
     rateBudgets: [],
     normalize,
     kindOf: () => "comfy",

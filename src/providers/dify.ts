@@ -120,7 +120,8 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     app,
     api: api as unknown as Client<DifyPaths<A>>,
     rateKey: rateKeyFor("dify", http.apiKey),
-    pollDefaults: { initialDelayMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 30_000 },
+    // Annotation reply jobs take seconds, and Dify is often self-hosted: check early, cap the interval low.
+    pollDefaults: { initialDelayMs: 1_000, maxIntervalMs: 30_000 },
     rateBudgets: [],
     normalize,
     kindOf: (handle) => `dify:${handle.action}`,

@@ -124,7 +124,8 @@ describe("deadlines, aborts, failures", () => {
     const took = Date.now() - started;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ kind: "wait", lastSnapshot: { state: "running", rawStatus: "executing" } });
-    expect(took).toBeLessThanOrEqual(1_050);
+    // Timers fire late on a loaded machine: allow for that, not for a sleep past the deadline.
+    expect(took).toBeLessThanOrEqual(1_150);
     expect(took).toBeGreaterThanOrEqual(800);
   });
 
@@ -135,7 +136,7 @@ describe("deadlines, aborts, failures", () => {
     const started = Date.now();
     const error = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, timeoutMs: 700 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(Date.now() - started).toBeLessThanOrEqual(750);
+    expect(Date.now() - started).toBeLessThanOrEqual(850);
   });
 
   test("an abort during a sleep ends the wait at once, with no further request", async () => {
