@@ -1,0 +1,31 @@
+/**
+ * The fake providers in a process of their own, driven over IPC. Benchmarks run the server here so
+ * that its CPU time and garbage do not count as the client's (loop delay, heap, throughput).
+ */
+import { startFakeProviders } from "../../src/testing.js";
+import type { FakeApi, FakeJobInit, FakeProvidersOptions } from "../../src/testing.js";
+import type { ChildCommand, ChildReply } from "./fake-process.js";
+
+const options = JSON.parse(process.argv[2] ?? "{}") as FakeProvidersOptions;
+const fake = await startFakeProviders(options);
+
+const reply = (message: ChildReply): void => {
+  process.send?.(message);
+};
+
+process.on("message", (raw) => {
+  const command = raw as ChildCommand;
+  if (command.type === "create") {
+    const ids = command.jobs.map((job: { api: FakeApi; init: FakeJobInit }) => fake.createJob(job.api, job.init).id);
+    reply({ type: "created", seq: command.seq, ids });
+  } else if (command.type === "count") {
+    reply({ type: "counted", seq: command.seq, requests: fake.requests().length });
+  } else if (command.type === "close") {
+    void fake.close().then(() => process.exit(0));
+  }
+});
+process.on("disconnect", () => {
+  void fake.close().then(() => process.exit(0));
+});
+
+reply({ type: "ready", origin: fake.origin, urls: fake.urls, keys: fake.keys });

@@ -1,0 +1,84 @@
+/** Starts the fake providers in a child process (see fake-child.ts) and talks to it. */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FakeApi, FakeJobInit, FakeKeys, FakeProvidersOptions, FakeUrls } from "../../src/testing.js";
+
+export type ChildCommand =
+  | { type: "create"; seq: number; jobs: Array<{ api: FakeApi; init: FakeJobInit }> }
+  | { type: "count"; seq: number }
+  | { type: "close" };
+
+export type ChildReply =
+  | { type: "ready"; origin: string; urls: FakeUrls; keys: FakeKeys }
+  | { type: "created"; seq: number; ids: string[] }
+  | { type: "counted"; seq: number; requests: number };
+
+export interface FakeProcess {
+  origin: string;
+  urls: FakeUrls;
+  keys: FakeKeys;
+  pid: number;
+  /** Creates jobs in the child; resolves with their ids in the same order. */
+  createJobs(jobs: Array<{ api: FakeApi; init: FakeJobInit }>): Promise<string[]>;
+  /** Requests the server has received so far. */
+  requestCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL("./fake-child.ts", import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export async function startFakeProcess(options: FakeProvidersOptions = {}): Promise<FakeProcess> {
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let seq = 0;
+  const waiting = new Map<number, (reply: ChildReply) => void>();
+  const ready = new Promise<Extract<ChildReply, { type: "ready" }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the fake provider process did not start in time")), START_TIMEOUT_MS);
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the fake provider process exited with ${code}`)));
+    child.on("message", (raw) => {
+      const message = raw as ChildReply;
+      if (message.type === "ready") {
+        clearTimeout(timer);
+        resolve(message);
+      } else {
+        waiting.get(message.seq)?.(message);
+        waiting.delete(message.seq);
+      }
+    });
+  });
+  const started = await ready.catch((error: unknown) => {
+    child.kill();
+    throw error;
+  });
+  const ask = <R extends ChildReply>(command: ChildCommand & { seq: number }): Promise<R> =>
+    new Promise((resolve) => {
+      waiting.set(command.seq, resolve as (reply: ChildReply) => void);
+      child.send(command);
+    });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    origin: started.origin,
+    urls: started.urls,
+    keys: started.keys,
+    pid: child.pid ?? 0,
+    async createJobs(jobs) {
+      const reply = await ask<Extract<ChildReply, { type: "created" }>>({ type: "create", seq: ++seq, jobs });
+      return reply.ids;
+    },
+    async requestCount() {
+      const reply = await ask<Extract<ChildReply, { type: "counted" }>>({ type: "count", seq: ++seq });
+      return reply.requests;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      child.send({ type: "close" } satisfies ChildCommand);
+      const timer = setTimeout(() => child.kill(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
