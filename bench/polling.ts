@@ -174,9 +174,9 @@ function checkTargets(rows: PolicyResult[], bimodal: BimodalResult, floor: Retur
       id: 2,
       text: "default spends ≤ 1/20 of the 0.5 s pollers' requests with p95 relative lag ≤ 15 %",
       pass: ours.requestsPerJob <= fast.requestsPerJob / 20 && ours.relLag.p95 <= 0.15,
-      detail: `ours ${pair(ours)}; budget ${(fast.requestsPerJob / 20).toFixed(1)} req.`
+      detail: `ours ${pair(ours)}; budget ${(fast.requestsPerJob / 20).toFixed(1)} req`
         + (floor.lateShare > 0.05
-          ? ` With polls ≥ ${floor.minIntervalMs / 1000} s apart, any schedule leaves ≥ ${pct(floor.lateShare)} of this workload `
+          ? `. With polls ≥ ${floor.minIntervalMs / 1000} s apart, any schedule leaves ≥ ${pct(floor.lateShare)} of this workload `
             + `more than 15 % late (jobs up to ${(floor.atMs / 1000).toFixed(1)} s), so p95 ≤ 15 % needs a lower floor`
           : ""),
     },
