@@ -3,12 +3,14 @@
  * (a) no network: a fetch that answers at once with a recorded answer of the fake server, given as
  *     the `fetch` option of every contender (as openapi-fetch's own benchmark does);
  * (b) loopback HTTP with keep-alive against the fake providers, running in a child process.
+ * "Ours" is the library as it ships (src bundled by esbuild, see lib/built.ts), not the tsx-run sources.
  *
- *   npx tsx bench/overhead.ts
+ *   npx tsx bench/overhead.ts [--no-network | --loopback]
  */
 import { Bench } from "tinybench";
 import { startFakeProviders } from "../src/testing.js";
 import { cannedFetch, contenders, record, type Contender, type ProviderUnderTest, type Target } from "./lib/contenders.js";
+import { builtLibrary, type Library } from "./lib/built.js";
 import { startFakeProcess } from "./lib/fake-process.js";
 import { machine, median, type Machine } from "./lib/machine.js";
 import { profile, type Profile } from "./lib/profile.js";
@@ -77,10 +79,12 @@ export interface NoNetworkSize {
   rounds?: number;
   /** Calls profiled when the target is missed (0: never profile). */
   profileCalls?: number;
+  /** The library under test (default: src bundled by esbuild, as it ships). */
+  library?: Library;
 }
 
 export async function runOverheadNoNetwork(size: NoNetworkSize = {}): Promise<OverheadResult> {
-  const { timeMs = 400, iterations = 1_000, rounds = 9, profileCalls = 30_000 } = size;
+  const { timeMs = 250, iterations = 500, rounds = 15, profileCalls = 30_000 } = size;
   const fake = await startFakeProviders();
   const answers = new Map<ProviderUnderTest, { target: Omit<Target, "fetch">; answer: Awaited<ReturnType<typeof record>> }>();
   try {
@@ -98,10 +102,11 @@ export async function runOverheadNoNetwork(size: NoNetworkSize = {}): Promise<Ov
     await fake.close();
   }
 
+  const lib = size.library ?? (await builtLibrary());
   const groups: OverheadGroup[] = [];
   for (const provider of PROVIDERS) {
     const { target, answer } = answers.get(provider)!;
-    const list = contenders(provider, { ...target, fetch: cannedFetch(answer) });
+    const list = contenders(provider, { ...target, fetch: cannedFetch(answer) }, lib);
     for (const c of list) await c.call(); // fail fast, before timing anything
     const wall = new Map<string, number[]>(list.map((c) => [c.key, []]));
     const results = await interleave(list, rounds, async (c) => {
@@ -135,10 +140,11 @@ export interface LoopbackSize {
   concurrency?: number;
   rounds?: number;
   profileCalls?: number;
+  library?: Library;
 }
 
 export async function runOverheadLoopback(size: LoopbackSize = {}): Promise<OverheadResult> {
-  const { requests = 4_000, concurrency = 16, rounds = 7, profileCalls = 20_000 } = size;
+  const { requests = 3_000, concurrency = 16, rounds = 5, profileCalls = 10_000 } = size;
   const server = await startFakeProcess();
   try {
     const [comfyId, daId] = await server.createJobs([
@@ -149,9 +155,10 @@ export async function runOverheadLoopback(size: LoopbackSize = {}): Promise<Over
       comfy: { baseUrl: server.urls.comfy, apiKey: server.keys.comfy, jobId: comfyId! },
       deepaffects: { baseUrl: server.urls.deepaffects, apiKey: server.keys.deepaffects, jobId: daId! },
     };
+    const lib = size.library ?? (await builtLibrary());
     const groups: OverheadGroup[] = [];
     for (const provider of PROVIDERS) {
-      const list = contenders(provider, targets[provider]);
+      const list = contenders(provider, targets[provider], lib);
       // Warm-up: JIT and keep-alive sockets, for every contender, before any round counts.
       for (const c of list) await burst(c.call, Math.min(requests, 500), concurrency);
       const cpu = new Map<string, number[]>(list.map((c) => [c.key, []]));
@@ -208,9 +215,17 @@ async function withTarget(
   return { provider, rows: table, target: { text, ratio, goal, pass }, profile: profiled };
 }
 
+function print(result: OverheadResult): void {
+  for (const g of result.groups) {
+    console.log(`${result.kind}, ${g.provider}: ${g.target.text}: ${g.target.ratio.toFixed(2)}× ${g.target.pass ? "PASS" : "MISS"}`);
+    for (const r of g.rows) console.log(`  ${r.label.padEnd(34)} ${Math.round(r.opsPerSec).toString().padStart(7)}  ${r.vsOpenapiFetch.toFixed(2)}× openapi-fetch  ${r.vsRawFetch.toFixed(2)}× raw`);
+    for (const f of g.profile?.top ?? []) console.log(`    ${(f.selfShare * 100).toFixed(1).padStart(5)} %  ${f.frame}`);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const noNetwork = await runOverheadNoNetwork();
-  console.log(JSON.stringify(noNetwork.groups.map((g) => ({ provider: g.provider, rows: g.rows.map((r) => [r.label, Math.round(r.opsPerSec), r.vsOpenapiFetch.toFixed(3), r.vsRawFetch.toFixed(3)]), target: g.target, top: g.profile?.top.slice(0, 8) })), null, 1));
-  const loopback = await runOverheadLoopback();
-  console.log(JSON.stringify(loopback.groups.map((g) => ({ provider: g.provider, rows: g.rows.map((r) => [r.label, Math.round(r.opsPerSec), r.vsOpenapiFetch.toFixed(3), r.vsRawFetch.toFixed(3)]), target: g.target, top: g.profile?.top.slice(0, 8) })), null, 1));
+  const loopbackOnly = process.argv.includes("--loopback");
+  const noNetworkOnly = process.argv.includes("--no-network");
+  if (!loopbackOnly) print(await runOverheadNoNetwork());
+  if (!noNetworkOnly) print(await runOverheadLoopback());
 }

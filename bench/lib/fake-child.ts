@@ -20,6 +20,11 @@ process.on("message", (raw) => {
     reply({ type: "created", seq: command.seq, ids });
   } else if (command.type === "count") {
     reply({ type: "counted", seq: command.seq, requests: fake.requests().length });
+  } else if (command.type === "cpu") {
+    const used = process.cpuUsage();
+    reply({ type: "cpu", seq: command.seq, micros: used.user + used.system });
+  } else if (command.type === "stamps") {
+    reply({ type: "stamped", seq: command.seq, stamps: arrivalsByKey() });
   } else if (command.type === "close") {
     void fake.close().then(() => process.exit(0));
   }
@@ -27,5 +32,18 @@ process.on("message", (raw) => {
 process.on("disconnect", () => {
   void fake.close().then(() => process.exit(0));
 });
+
+/** Arrival times of every request, grouped by the name of the key it carried (`comfy`, `difyChatflow`, ...). */
+function arrivalsByKey(): Record<string, number[]> {
+  const names = new Map<string, string>(Object.entries(fake.keys).map(([name, value]) => [value, name]));
+  const out: Record<string, number[]> = {};
+  for (const r of fake.requests()) {
+    const bearer = typeof r.headers.authorization === "string" ? r.headers.authorization.replace(/^Bearer\s+/i, "") : undefined;
+    const header = typeof r.headers["x-api-key"] === "string" ? r.headers["x-api-key"] : undefined;
+    const name = names.get(bearer ?? header ?? r.query.apikey ?? "") ?? "unknown";
+    (out[name] ??= []).push(r.at);
+  }
+  return out;
+}
 
 reply({ type: "ready", origin: fake.origin, urls: fake.urls, keys: fake.keys });

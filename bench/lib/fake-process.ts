@@ -1,17 +1,22 @@
 /** Starts the fake providers in a child process (see fake-child.ts) and talks to it. */
 import { fork, type ChildProcess } from "node:child_process";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { FakeApi, FakeJobInit, FakeKeys, FakeProvidersOptions, FakeUrls } from "../../src/testing.js";
 
 export type ChildCommand =
   | { type: "create"; seq: number; jobs: Array<{ api: FakeApi; init: FakeJobInit }> }
   | { type: "count"; seq: number }
+  | { type: "stamps"; seq: number }
+  | { type: "cpu"; seq: number }
   | { type: "close" };
 
 export type ChildReply =
   | { type: "ready"; origin: string; urls: FakeUrls; keys: FakeKeys }
   | { type: "created"; seq: number; ids: string[] }
-  | { type: "counted"; seq: number; requests: number };
+  | { type: "counted"; seq: number; requests: number }
+  | { type: "stamped"; seq: number; stamps: Record<string, number[]> }
+  | { type: "cpu"; seq: number; micros: number };
 
 export interface FakeProcess {
   origin: string;
@@ -22,13 +27,21 @@ export interface FakeProcess {
   createJobs(jobs: Array<{ api: FakeApi; init: FakeJobInit }>): Promise<string[]>;
   /** Requests the server has received so far. */
   requestCount(): Promise<number>;
+  /** CPU time the server process has used so far, µs. */
+  cpuMicros(): Promise<number>;
+  /** When each request arrived (ms since epoch), by the name of the key it carried. */
+  arrivals(): Promise<Record<string, number[]>>;
   close(): Promise<void>;
 }
 
 const CHILD = fileURLToPath(new URL("./fake-child.ts", import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
-export async function startFakeProcess(options: FakeProvidersOptions = {}): Promise<FakeProcess> {
+/**
+ * `nice` lowers the server's scheduling priority: on a machine with few cores the fake provider then
+ * yields the CPU to the client under test, as a real provider (on other machines) would not compete.
+ */
+export async function startFakeProcess(options: FakeProvidersOptions = {}, nice = 0): Promise<FakeProcess> {
   const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -54,6 +67,13 @@ export async function startFakeProcess(options: FakeProvidersOptions = {}): Prom
     child.kill();
     throw error;
   });
+  if (nice !== 0 && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, nice);
+    } catch {
+      // Not allowed here: the figures then include the competition, which the report states.
+    }
+  }
   const ask = <R extends ChildReply>(command: ChildCommand & { seq: number }): Promise<R> =>
     new Promise((resolve) => {
       waiting.set(command.seq, resolve as (reply: ChildReply) => void);
@@ -72,6 +92,14 @@ export async function startFakeProcess(options: FakeProvidersOptions = {}): Prom
     async requestCount() {
       const reply = await ask<Extract<ChildReply, { type: "counted" }>>({ type: "count", seq: ++seq });
       return reply.requests;
+    },
+    async cpuMicros() {
+      const reply = await ask<Extract<ChildReply, { type: "cpu" }>>({ type: "cpu", seq: ++seq });
+      return reply.micros;
+    },
+    async arrivals() {
+      const reply = await ask<Extract<ChildReply, { type: "stamped" }>>({ type: "stamps", seq: ++seq });
+      return reply.stamps;
     },
     async close() {
       if (child.exitCode !== null) return;

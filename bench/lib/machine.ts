@@ -1,5 +1,5 @@
 /** The machine a benchmark ran on, stated next to every figure so readers can weigh them. */
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export interface Machine {
   cpu: string;
@@ -8,6 +8,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** 1-minute load average when the figure was taken: other work on the machine skews wall-clock figures. */
+  load1: number;
 }
 
 export function machine(): Machine {
@@ -19,6 +21,7 @@ export function machine(): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
+    load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 

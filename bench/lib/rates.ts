@@ -1,13 +1,4 @@
-/** Request-rate bookkeeping for the many-jobs benchmark: timestamps per key, worst windows. */
-import type { FetchLike } from "../../src/core/client.js";
-
-/** Wraps the global fetch and records when each request leaves. */
-export function countingFetch(stamps: number[]): FetchLike {
-  return (request) => {
-    stamps.push(Date.now());
-    return globalThis.fetch(request);
-  };
-}
+/** Request-rate bookkeeping for the many-jobs benchmark: the worst windows of sorted timestamps. */
 
 /** Most requests in any window [t, t + windowMs) (sliding), for sorted timestamps. */
 export function maxSliding(sorted: readonly number[], windowMs: number): number {

@@ -73,6 +73,12 @@ export interface ProviderHttp<Paths extends {}> {
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }>;
   /** An InvalidResponseError for a body that does not have the documented shape. */
   invalid(operation: string, problem: string): InvalidResponseError;
+  /**
+   * Provider text that ends up in a snapshot's errorMessage (and so in a JobFailedError's message),
+   * with the key removed; undefined for anything but text. A failed job's error text echoing the key
+   * reached the error message before (test/reliability/fuzz-wire.test.ts).
+   */
+  redact(text: unknown): string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -101,19 +107,27 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       { provider, operation },
     );
 
+  const auth = config.auth(apiKey);
+  // Puts the key on a redirected request that is back on the provider's origin (see guardedFetch).
+  const authorize = async (request: Request): Promise<Request> => {
+    const out = await auth.onRequest?.({ request } as Parameters<NonNullable<Middleware["onRequest"]>>[0]);
+    return out instanceof Request ? out : request;
+  };
   const api = createClient<Paths>({
     baseUrl,
-    fetch: guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem)),
+    fetch: guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize),
     // We follow redirects ourselves, so that a key never travels to another origin.
     redirect: "manual",
   });
-  api.use(config.auth(apiKey));
+  api.use(auth);
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
     const parsed = safeReadError(config.readError, body);
     const code = parsed.code ? redactText(parsed.code, secrets).slice(0, 100) : undefined;
-    const said = redactText(parsed.message ?? (typeof body === "string" ? textOf(body) : ""), secrets).slice(0, 300);
+    // Redact before textOf: it cuts the text at 200 characters and rewrites tags and spaces, which left
+    // a prefix or pieces of an echoed key that no longer matched it (test/reliability/fuzz-wire.test.ts).
+    const said = redactText(parsed.message ?? (typeof body === "string" ? textOf(redactText(body, secrets)) : ""), secrets).slice(0, 300);
     const details = {
       provider,
       status,
@@ -198,7 +212,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     return { data: data as NonNullable<R["data"]>, response };
   }
 
-  return { api, apiKey, strict: options.strict === true, call, invalid };
+  const redact = (text: unknown) => (typeof text === "string" && text !== "" ? redactText(text, secrets) : undefined);
+  return { api, apiKey, strict: options.strict === true, call, invalid, redact };
 }
 
 function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): ErrorBody {
@@ -227,8 +242,15 @@ function textOf(body: string): string {
  * The fetch under openapi-fetch: caps the body size, and follows redirects by hand so that a
  * cross-origin redirect (Comfy's file view sends one to signed storage URLs) drops every credential.
  */
-function guardedFetch(baseFetch: FetchLike, maxBytes: number, invalid: (problem: string) => InvalidResponseError): FetchLike {
+function guardedFetch(
+  baseFetch: FetchLike,
+  maxBytes: number,
+  invalid: (problem: string) => InvalidResponseError,
+  authorize: (request: Request) => Promise<Request>,
+): FetchLike {
   return async function fetchGuarded(request) {
+    // The key belongs to the origin the client was made for: the first request's.
+    const home = new URL(request.url).origin;
     let current = request;
     for (let hop = 0; ; hop++) {
       const response = await baseFetch(current);
@@ -239,7 +261,11 @@ function guardedFetch(baseFetch: FetchLike, maxBytes: number, invalid: (problem:
       if (location === null) return capBody(response, maxBytes, invalid);
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
-      current = redirected(current, new URL(location, current.url), response.status);
+      const target = new URL(location, current.url);
+      current = redirected(current, target, response.status);
+      // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location, so a
+      // same-origin redirect used to arrive without it and answer 401 (test/reliability/security-redirect.test.ts).
+      if (target.origin === home) current = await authorize(current);
     }
   };
 }
@@ -247,7 +273,11 @@ function guardedFetch(baseFetch: FetchLike, maxBytes: number, invalid: (problem:
 function redirected(request: Request, target: URL, status: number): Request {
   const keepsMethod = status === 307 || status === 308;
   if (target.origin === new URL(request.url).origin) {
-    return keepsMethod ? new Request(target, request) : new Request(target, { method: "GET", headers: request.headers, signal: request.signal });
+    // `redirect: "manual"` on every hop: without it fetch followed the next redirects itself and carried
+    // X-API-Key to another origin after a same-origin 301/302/303 (test/reliability/security-redirect.test.ts).
+    return keepsMethod
+      ? new Request(target, request)
+      : new Request(target, { method: "GET", headers: request.headers, signal: request.signal, redirect: "manual" });
   }
   // Another origin never sees our headers: they carry the key (Authorization, X-API-Key).
   return new Request(target, { method: keepsMethod ? request.method : "GET", signal: request.signal, redirect: "manual" });

@@ -141,10 +141,16 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     entry.request = request;
     inFlight++;
     const requestTimeoutMs = Math.min(entry.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, timeLeft);
-    entry.provider.status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs }).then(
-      (snapshot) => done(entry, request) && observed(entry, snapshot),
-      (error) => done(entry, request) && failed(entry, error),
-    );
+    entry.provider
+      .status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs })
+      .then(
+        (snapshot) => done(entry, request) && observed(entry, snapshot),
+        (error) => done(entry, request) && failed(entry, error),
+      )
+      // A throw in the caller's onUpdate/onProgress (or from a hand-made provider's snapshot) used to be
+      // an unhandled rejection that left the job unsettled, past its deadline: it now ends that job's
+      // wait with the thrown error (test/reliability/callbacks.test.ts).
+      .catch((error: unknown) => settle(entry, undefined, error));
   }
 
   /** Bookkeeping when a request ends; false when its job was settled meanwhile. */
@@ -249,7 +255,11 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const deadline = deadlineOf(saved, options, now);
     const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
     const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
-    const policy = resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll, webhookFloor ? { minIntervalMs: webhookFloor, initialDelayMs: webhookFloor } : undefined, { adaptive });
+    // The fallback may be slower than the provider's ceiling (DeepAffects: 2 min); the ceiling then rises
+    // with it, where a RangeError about a maxIntervalMs the caller never set used to come out
+    // (test/reliability/security-webhook.test.ts).
+    const ceiling = webhookFloor ? Math.max(webhookFloor, resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll).maxIntervalMs) : undefined;
+    const policy = resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll, webhookFloor ? { minIntervalMs: webhookFloor, initialDelayMs: webhookFloor, maxIntervalMs: ceiling } : undefined, { adaptive });
     // The last check happens a little before the deadline, so that its answer lands in time.
     const lastCheckAt = deadline === Infinity ? Infinity : deadline - Math.min(1_000, (deadline - now) / 10);
 

@@ -148,7 +148,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       return makeSnapshot(handle, normalize(body.status), body.status, body, {
-        errorMessage: body.error_message ?? undefined,
+        errorMessage: http.redact(body.error_message),
         retryAfterMs: parseRetryAfter(response.headers),
       });
     },

@@ -102,6 +102,15 @@ function failureMessage(body: DeepAffectsJobStatus): string | undefined {
   return undefined;
 }
 
+/** The error text of a delivered result that holds nothing but an error note; undefined otherwise. */
+function failureOnly(inner: unknown): string | undefined {
+  if (!inner || typeof inner !== "object" || Array.isArray(inner)) return undefined;
+  const keys = Object.keys(inner);
+  if (keys.length === 0 || keys.some((k) => k !== "error" && k !== "message")) return undefined;
+  const { error, message } = inner as { error?: unknown; message?: unknown };
+  return typeof error === "string" ? error : typeof message === "string" ? message : undefined;
+}
+
 /**
  * A DeepAffects client. The provider allows 5 requests a minute per API and 100 a day, so waits on
  * one key share a rate budget; prefer webhooks, with polling as a slow fallback.
@@ -181,17 +190,21 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       if (!delivery || typeof delivery !== "object" || delivery.request_id !== handle.jobId) {
         throw http.invalid("webhook", "with a payload that is not {request_id, response} for this job");
       }
-      // A delivery is sent when the job has finished; shape it like a status body so readers of
+      // A delivery is sent when the job has ended, well or not. One whose result is only an error note
+      // ({error} or {message}, as a Failed status body carries it) is a failure: every delivery used to
+      // be read as a success (caught by scripts/soak.ts). Shaped like a status body so readers of
       // `raw.response.response` find the result whichever way it arrived.
-      const raw: DeepAffectsJobStatus = { status: "Completed", response: { request_id: delivery.request_id, response: delivery.response } };
-      return makeSnapshot(handle, "succeeded", undefined, raw);
+      const failure = failureOnly(delivery.response);
+      const status = failure === undefined ? "Completed" : "Failed";
+      const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: delivery.response } };
+      return makeSnapshot(handle, failure === undefined ? "succeeded" : "failed", undefined, raw, { errorMessage: http.redact(failure) });
     },
     async status(handle, init): Promise<JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle>> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       const state = normalize(body.status);
       return makeSnapshot(handle, state, body.status, body, {
-        errorMessage: state === "failed" ? failureMessage(body) : undefined,
+        errorMessage: state === "failed" ? http.redact(failureMessage(body)) : undefined,
         retryAfterMs: parseRetryAfter(response.headers),
       });
     },

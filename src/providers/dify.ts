@@ -143,7 +143,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.action, handle.jobId, init);
       return makeSnapshot(handle, normalize(body.job_status), body.job_status, body, {
-        errorMessage: body.error_msg ?? undefined,
+        errorMessage: http.redact(body.error_msg),
         retryAfterMs: parseRetryAfter(response.headers),
       });
     },

@@ -1,0 +1,115 @@
+// What a browser or edge user gets from each runtime entry: bundled with esbuild for the browser
+// platform, it must build without Node built-ins, touch no Node-only global, carry no other
+// provider's code, and stay within the size budgets of issue 5 (minified, then gzipped).
+import { gzipSync } from "node:zlib";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type BuildOptions, type Metafile } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Budgets in bytes (1 kB = 1,000 bytes, as size-limit counts), minified and gzipped. */
+const PROVIDER_BUDGET = 5_000; // one provider's entry, openapi-fetch included
+const EVERYTHING_BUDGET = 8_000; // the root entry: all three providers
+
+const ENTRIES = {
+  index: { budget: EVERYTHING_BUDGET, provider: undefined },
+  dify: { budget: PROVIDER_BUDGET, provider: "dify" },
+  comfy: { budget: PROVIDER_BUDGET, provider: "comfy" },
+  deepaffects: { budget: PROVIDER_BUDGET, provider: "deepaffects" },
+} as const;
+type Entry = keyof typeof ENTRIES;
+type Provider = "dify" | "comfy" | "deepaffects";
+
+/** Source modules and literals that belong to one provider only. */
+const PROVIDER_CODE: Record<Provider, { modules: string[]; strings: RegExp[] }> = {
+  dify: { modules: ["src/providers/dify.ts"], strings: [/annotation-reply/, /api\.dify\.ai/, /DIFY_API_KEY/] },
+  comfy: { modules: ["src/providers/comfy.ts"], strings: [/cloud\.comfy\.org/, /\/api\/prompt/, /X-API-Key/i, /COMFY_API_KEY/] },
+  deepaffects: {
+    modules: ["src/providers/deepaffects.ts", "src/lifecycle/webhook.ts"],
+    strings: [/deepaffects/i, /\/async\/status/, /recognise_emotion/],
+  },
+};
+
+/** Node-only globals. esbuild's `define` rewrites only free references, never locals or properties. */
+const NODE_GLOBALS = ["process", "Buffer", "require", "__dirname", "__filename", "global", "setImmediate"];
+const MARK = (name: string) => `__NODE_GLOBAL_${name}__`;
+
+interface Bundle {
+  code: string;
+  inputs: string[];
+  minified: number;
+  gzipped: number;
+}
+
+async function bundle(entry: Entry, options: { external?: string[] } = {}): Promise<Bundle> {
+  const common: BuildOptions & { write: false } = {
+    entryPoints: [path.join(REPO, "src", `${entry}.ts`)],
+    absWorkingDir: REPO,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    external: options.external ?? [],
+  };
+  // Unminified with markers for the checks; minified without them for the size.
+  const checked = await build({ ...common, define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, MARK(g)])) });
+  const minified = await build({ ...common, minify: true });
+  const min = minified.outputFiles![0]!.contents;
+  return {
+    code: checked.outputFiles![0]!.text,
+    inputs: Object.keys((checked.metafile as Metafile).inputs),
+    minified: min.byteLength,
+    gzipped: gzipSync(min, { level: 9 }).byteLength,
+  };
+}
+
+const measured: string[] = [];
+afterAll(() => {
+  if (measured.length > 0) console.log(`bundle sizes (browser, minified + gzip -9):\n${measured.join("\n")}`);
+});
+
+describe.each(Object.keys(ENTRIES) as Entry[])("entry %s", (entry) => {
+  const label = entry === "index" ? "jobstatus" : `jobstatus/${entry}`;
+  const { budget, provider } = ENTRIES[entry];
+
+  it("bundles for the browser with no node: import and no Node-only global in our code", async () => {
+    // A `node:` import makes the browser-platform build itself fail, so building is the first check.
+    const own = await bundle(entry, { external: ["openapi-fetch"] });
+    expect(own.inputs.filter((input) => input.startsWith("node:"))).toEqual([]);
+    expect(own.code).not.toMatch(/["']node:/);
+    expect(own.code).not.toContain("__require");
+    const used = NODE_GLOBALS.filter((g) => own.code.includes(MARK(g)));
+    expect(used, `${label} uses Node-only globals`).toEqual([]);
+  });
+
+  it("uses Node-only globals in its dependencies only behind a typeof guard", async () => {
+    const full = await bundle(entry);
+    const unguarded = full.code
+      .split("\n")
+      .filter((line) => NODE_GLOBALS.some((g) => line.includes(MARK(g)) && !line.includes(`typeof ${MARK(g)}`)));
+    expect(unguarded, `${label}: unguarded Node-only globals`).toEqual([]);
+  });
+
+  it.skipIf(provider === undefined)("carries no other provider's code", async () => {
+    const full = await bundle(entry);
+    for (const other of (Object.keys(PROVIDER_CODE) as Provider[]).filter((p) => p !== provider)) {
+      const { modules, strings } = PROVIDER_CODE[other];
+      expect(full.inputs.filter((input) => modules.includes(input)), `${label} includes ${other} modules`).toEqual([]);
+      for (const pattern of strings) expect(full.code, `${label} contains ${other}'s ${pattern}`).not.toMatch(pattern);
+    }
+    // And it does carry its own, so the checks above are not vacuous.
+    for (const pattern of PROVIDER_CODE[provider!].strings) expect(full.code).toMatch(pattern);
+  });
+
+  it(`stays within ${budget / 1000} kB minified + gzipped`, async () => {
+    const { minified, gzipped } = await bundle(entry);
+    const verdict = gzipped <= budget ? "ok" : "OVER BUDGET";
+    measured.push(`  ${label.padEnd(22)} ${(minified / 1000).toFixed(1).padStart(6)} kB min  ${(gzipped / 1000).toFixed(2).padStart(6)} kB gz  budget ${budget / 1000} kB  ${verdict}`);
+    expect(gzipped, `${label}: ${gzipped} B gzipped, budget ${budget} B`).toBeLessThanOrEqual(budget);
+  });
+});

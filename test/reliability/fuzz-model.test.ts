@@ -1,0 +1,199 @@
+/**
+ * Issue 6 §2, the parts without a network: the state normalizers are total, redaction holds for any
+ * key and URL, and the watcher's real poll times keep the schedule's promises under any mix of
+ * answers. The pure schedule function has its own properties in test/lifecycle/policy.property.test.ts
+ * (5 properties × 2,000 cases), which this suite counts and does not repeat.
+ */
+import fc from "fast-check";
+import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { redactText, REDACTED } from "../../src/core/redact.js";
+import {
+  COMFY_STATES,
+  createComfyClient,
+  createDeepAffectsClient,
+  createDifyClient,
+  createRateLimiter,
+  createWatcher,
+  DEEPAFFECTS_STATES,
+  DIFY_STATES,
+  JobStatusError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  type ComfyJobHandle,
+  type JobProvider,
+  type JobSnapshot,
+  type JobState,
+} from "../../src/index.js";
+import { spellingsOf } from "./fixtures/apis.js";
+import { apiKeyArb, fuzzReport, holdsPartOf, runs } from "./fixtures/fuzz.js";
+
+afterAll(() => console.log(`${fuzzReport("fuzz-model")} (+10,000 in test/lifecycle/policy.property.test.ts)`));
+
+const STATES: readonly JobState[] = ["queued", "running", "succeeded", "failed", "cancelled", "unknown"];
+
+describe("state normalizers are total", () => {
+  // No request is ever sent: normalize is pure.
+  const normalizers = {
+    "dify chatflow": [createDifyClient({ apiKey: "k", app: "chatflow" }).normalize, DIFY_STATES],
+    "dify completion": [createDifyClient({ apiKey: "k", app: "completion" }).normalize, DIFY_STATES],
+    comfy: [createComfyClient({ apiKey: "k" }).normalize, COMFY_STATES],
+    deepaffects: [createDeepAffectsClient({ apiKey: "k" }).normalize, DEEPAFFECTS_STATES],
+  } as const;
+  const anyValue = fc.oneof(fc.anything({ withBoxedValues: true, withNullPrototype: true, withMap: true, withSet: true }), fc.jsonValue(), fc.string(), fc.string({ unit: "binary" }));
+
+  test.each(Object.entries(normalizers))("%s: any value gives one of the six states, never an error", (_name, [normalize, table]) => {
+    const known = Object.keys(table);
+    const spelled = fc.tuple(fc.constantFrom(...known), fc.constantFrom("", " ", "\t", "  "), fc.boolean()).map(([raw, pad, upper]) => `${pad}${upper ? raw.toUpperCase() : raw}${pad}`);
+    fc.assert(
+      fc.property(fc.oneof(anyValue, spelled), (value) => {
+        const state = normalize(value);
+        expect(STATES).toContain(state);
+        if (typeof value !== "string") expect(state).toBe("unknown");
+        // A known status keeps its meaning whatever its case and surrounding space.
+        else if (known.includes(value.trim()) || known.some((k) => k.toLowerCase() === value.trim().toLowerCase())) {
+          const key = known.find((k) => k.toLowerCase() === value.trim().toLowerCase())!;
+          expect(state).toBe((table as Record<string, JobState>)[key]);
+        }
+      }),
+      runs(1_500),
+    );
+  });
+});
+
+describe("redaction", () => {
+  const text = fc.string({ maxLength: 60 });
+
+  test("a key in any spelling, anywhere in a text, is gone after redactText", () => {
+    fc.assert(
+      fc.property(apiKeyArb, fc.array(fc.tuple(text, fc.nat(3)), { minLength: 1, maxLength: 4 }), text, (key, pieces, tail) => {
+        const forms = spellingsOf(key);
+        const input = pieces.map(([before, form]) => `${before}${forms[form % forms.length]}`).join("") + tail;
+        const out = redactText(input, [key]);
+        for (const form of forms) expect(out).not.toContain(form);
+        expect(out).toContain(REDACTED);
+      }),
+      runs(2_000),
+    );
+  });
+
+  test("a credential in a URL's query is masked even when the key is not known", () => {
+    const name = fc.constantFrom("apikey", "APIKEY", "api_key", "api-key", "key", "token", "access_token");
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: false }), name, fc.string({ minLength: 1, maxLength: 40 }), fc.boolean(), (base, param, value, first) => {
+        const encoded = encodeURIComponent(value);
+        const url = first ? `${base.split("?")[0]}?${param}=${encoded}&request_id=r1` : `${base.split("?")[0]}?request_id=r1&${param}=${encoded}#frag`;
+        const out = redactText(url, []);
+        expect(new URL(out).searchParams.get(param)).toBe(REDACTED);
+        expect(new URL(out).searchParams.get("request_id")).toBe("r1");
+      }),
+      runs(1_000),
+    );
+  });
+
+  test("redaction never leaves a run of the key behind", () => {
+    fc.assert(
+      fc.property(apiKeyArb, text, text, (key, before, after) => {
+        for (const form of spellingsOf(key)) expect(holdsPartOf(redactText(`${before}${form}${after}`, [key]), form)).toBe(false);
+      }),
+      runs(1_000),
+    );
+  });
+});
+
+/**
+ * The watcher's real poll times under a provider whose answers are generated: running (maybe with a
+ * Retry-After), 429 (maybe with one), 5xx, and maybe a terminal answer. Fake timers make times exact.
+ */
+describe("the watcher keeps the poll schedule's promises", () => {
+  type Answer = { kind: "running"; hint?: number | undefined } | { kind: "429"; hint?: number | undefined } | { kind: "5xx" } | { kind: "done" };
+  const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 })), { nil: undefined });
+  const answer: fc.Arbitrary<Answer> = fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant("running" as const), hint }), weight: 4 },
+    fc.record({ kind: fc.constant("429" as const), hint }),
+    fc.constant({ kind: "5xx" as const }),
+  );
+  const scenario = fc.record({
+    answers: fc.array(answer, { maxLength: 30 }),
+    ends: fc.boolean(),
+    // The deadline in units of the ceiling, so a run makes hundreds of polls at most, not millions.
+    span: fc.double({ min: 0.001, max: 150, noNaN: true }),
+    poll: fc.record({
+      initialDelayMs: fc.integer({ min: 0, max: 120_000 }),
+      minIntervalMs: fc.integer({ min: 1, max: 60_000 }),
+      extra: fc.integer({ min: 0, max: 600_000 }),
+      patience: fc.double({ min: 0.01, max: 2, noNaN: true }),
+      jitter: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  });
+
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] }));
+  afterEach(() => void vi.useRealTimers());
+
+  test("no poll after the last check before the deadline, none sooner than allowed, Retry-After honoured", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ answers, ends, span, poll: { extra, ...poll } }) => {
+        const timeoutMs = Math.min(6 * 3_600_000, Math.max(50, Math.round(span * (poll.minIntervalMs + extra))));
+        const script: Answer[] = ends ? [...answers, { kind: "done" }] : answers;
+        const calls: number[] = [];
+        const provider: JobProvider<ComfyJobHandle, null> = {
+          provider: "comfy",
+          rateKey: "comfy:fuzz",
+          pollDefaults: {},
+          rateBudgets: [],
+          normalize: () => "running",
+          kindOf: () => "fuzz",
+          checkHandle: (h) => h as ComfyJobHandle,
+          async status(handle) {
+            const a = script[calls.length] ?? { kind: "running" };
+            calls.push(Date.now());
+            if (a.kind === "429") throw new RateLimitError("429", { provider: "comfy", status: 429, retryAfterMs: a.hint });
+            if (a.kind === "5xx") throw new ServerError("503", { provider: "comfy", status: 503 });
+            const state = a.kind === "done" ? "succeeded" : "running";
+            return { handle, state, terminal: state === "succeeded", rawStatus: state, raw: null, observedAt: new Date().toISOString(), retryAfterMs: a.kind === "running" ? a.hint : undefined };
+          },
+        };
+        const watcher = createWatcher({ limiter: createRateLimiter() });
+        const added = Date.now();
+        const policy = { ...poll, maxIntervalMs: poll.minIntervalMs + extra };
+        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
+        let outcome: JobSnapshot | unknown;
+        let settledAt = 0;
+        result.then((s) => ((outcome = s), (settledAt = Date.now())), (e: unknown) => ((outcome = e), (settledAt = Date.now())));
+        for (let i = 0; i < 200 && settledAt === 0; i++) await vi.runAllTimersAsync();
+        watcher.close();
+
+        const deadline = added + timeoutMs;
+        const lastCheck = deadline - Math.min(1_000, timeoutMs / 10);
+        expect(settledAt, "the wait settled").toBeGreaterThan(0);
+        expect(settledAt).toBeLessThanOrEqual(deadline);
+        // The first check is exact: at the initial delay, or at the last check if that comes first.
+        expect(Math.abs(calls[0]! - Math.min(added + poll.initialDelayMs, lastCheck))).toBeLessThanOrEqual(1);
+        for (let i = 0; i < calls.length; i++) {
+          // Timers run on whole milliseconds, so a fractional last-check time may round up by < 1 ms.
+          expect(calls[i]!).toBeLessThanOrEqual(Math.ceil(lastCheck));
+          expect(calls[i]!).toBeLessThan(deadline);
+          if (i === 0) continue;
+          const gap = calls[i]! - calls[i - 1]!;
+          const before = script[i - 1] ?? { kind: "running" };
+          const room = lastCheck - calls[i - 1]!;
+          if ((before.kind === "running" || before.kind === "429") && before.hint !== undefined) {
+            // A server hint wins over the schedule, down to zero (and a 429's holds every job of the key).
+            expect(gap).toBeGreaterThanOrEqual(Math.min(before.hint, room) - 1);
+            expect(gap).toBeLessThanOrEqual(Math.ceil(Math.min(before.hint, room)) + 1);
+            if (before.kind === "429") expect(gap).toBeGreaterThanOrEqual(before.hint);
+          } else {
+            // Otherwise never sooner than the floor (unless the last check comes first), never later than the ceiling.
+            expect(gap).toBeGreaterThanOrEqual(Math.min(poll.minIntervalMs, room) - 1);
+            expect(gap).toBeLessThanOrEqual(policy.maxIntervalMs + 1);
+          }
+        }
+        const served = script.slice(0, calls.length);
+        if (served.some((a) => a.kind === "done")) expect(outcome).toMatchObject({ state: "succeeded", terminal: true });
+        else expect(outcome).toBeInstanceOf(TimeoutError);
+        expect(outcome instanceof JobStatusError || (outcome as JobSnapshot).terminal).toBe(true);
+      }),
+      runs(400),
+    );
+  });
+});
