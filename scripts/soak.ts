@@ -96,6 +96,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (at <= now) (granted[key] ??= []).push(now);
       return at;
     },
+    release: (key, budgets, at) => base.release(key, budgets, at),
     pause: (key, until) => base.pause(key, until),
     pausedUntil: (key) => base.pausedUntil(key),
   };

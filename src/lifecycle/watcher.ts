@@ -130,22 +130,33 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       return;
     }
     const now = Date.now();
-    const allowedAt = limiter.acquire(entry.provider.rateKey, budgetsOf(entry.provider), now);
+    const timeLeft = entry.deadline - now;
+    if (timeLeft <= 0) return timeOut(entry, undefined);
+    const { rateKey } = entry.provider;
+    const budgets = budgetsOf(entry.provider);
+    const allowedAt = limiter.acquire(rateKey, budgets, now);
     if (allowedAt > now) {
       if (now >= entry.lastCheckAt) return timeOut(entry, undefined);
       return schedule(entry, allowedAt);
     }
-    const timeLeft = entry.deadline - now;
-    if (timeLeft <= 0) return timeOut(entry, undefined);
     const request = new AbortController();
     entry.request = request;
     inFlight++;
     const requestTimeoutMs = Math.min(entry.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, timeLeft);
-    entry.provider
-      .status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs })
+    let answer: Promise<JobSnapshot>;
+    try {
+      answer = entry.provider.status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs });
+    } catch (error) {
+      answer = Promise.reject(error); // a hand-made provider that throws: same path as a failed request
+    }
+    const ended = () => {
+      limiter.release(rateKey, budgets, Date.now());
+      return done(entry, request);
+    };
+    answer
       .then(
-        (snapshot) => done(entry, request) && observed(entry, snapshot),
-        (error) => done(entry, request) && failed(entry, error),
+        (snapshot) => ended() && observed(entry, snapshot),
+        (error) => ended() && failed(entry, error),
       )
       // A throw in the caller's onUpdate/onProgress (or from a hand-made provider's snapshot) used to be
       // an unhandled rejection that left the job unsettled, past its deadline: it now ends that job's

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createComfyClient, createRateLimiter, createWatcher, type RateBudget } from "../../src/index.js";
+import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
+
+let fake: FakeProviders;
+beforeAll(async () => {
+  fake = await startFakeProviders();
+});
+afterAll(() => fake.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Most of the sorted times in any window [t, t + windowMs). */
+function mostInWindow(sorted: readonly number[], windowMs: number): number {
+  let best = 0;
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+test("a slot counts from its request's end, so a slow request delays the next use of its slot", () => {
+  const limiter = createRateLimiter();
+  const budget: RateBudget[] = [{ requests: 2, intervalMs: 1_000 }];
+  expect(limiter.acquire("k", budget, 0)).toBe(0);
+  expect(limiter.acquire("k", budget, 0)).toBe(0);
+  limiter.release("k", budget, 300);
+  limiter.release("k", budget, 20);
+  // The one that ended at 20 frees first, at 20 + 1000, not 1000 after its grant at 0.
+  const at = limiter.acquire("k", budget, 500);
+  expect(at).toBeGreaterThanOrEqual(1_020);
+  expect(at).toBeLessThan(1_030);
+  expect(limiter.acquire("k", budget, 1_025)).toBe(1_025);
+  expect(limiter.acquire("k", budget, 1_026)).toBeGreaterThanOrEqual(1_300);
+});
+
+test("while every slot is in flight, none frees before a whole window from now", () => {
+  const limiter = createRateLimiter();
+  const budget: RateBudget[] = [{ requests: 2, intervalMs: 1_000 }];
+  limiter.acquire("k", budget, 0);
+  limiter.acquire("k", budget, 0);
+  expect(limiter.acquire("k", budget, 10)).toBeGreaterThanOrEqual(1_010);
+  expect(limiter.acquire("other key", budget, 10)).toBe(10);
+});
+
+test("asks turned away together are handed times one slot apart", () => {
+  const limiter = createRateLimiter();
+  const budget: RateBudget[] = [{ requests: 4, intervalMs: 1_000 }];
+  for (let i = 0; i < 4; i++) limiter.acquire("k", budget, 0);
+  for (let i = 0; i < 4; i++) limiter.release("k", budget, 0);
+  const times = Array.from({ length: 8 }, () => limiter.acquire("k", budget, 100));
+  expect(times[0]).toBeGreaterThanOrEqual(1_000);
+  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(250);
+});
+
+test("the budget holds where the provider counts, on arrival, when requests leave late by varying delays", async () => {
+  // Half the requests leave 150 ms after their grant (a busy event loop, a slow uplink), half at once:
+  // counted from grants, the late ones bunch up against the next window's prompt ones at the server.
+  let sent = 0;
+  const comfy = createComfyClient({
+    apiKey: fake.keys.comfy,
+    baseUrl: fake.urls.comfy,
+    fetch: async (request) => {
+      if (sent++ % 10 < 5) await sleep(150);
+      return fetch(request);
+    },
+  });
+  const budget = { requests: 5, intervalMs: 500 };
+  const watcher = createWatcher({ limiter: createRateLimiter(), rateBudgets: { comfy: [budget] } });
+  try {
+    const jobs = Array.from({ length: 10 }, () => fake.createJob("comfy", { status: "executing" }));
+    const poll = { initialDelayMs: 0, minIntervalMs: 10, maxIntervalMs: 20, jitter: 0 };
+    for (const job of jobs) watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { poll, timeoutMs: 10_000 });
+    await sleep(2_500);
+    const ids = new Set(jobs.map((j) => j.id));
+    const arrivals = fake.requests({ api: "comfy", route: "status" }).filter((r) => ids.has(r.jobId!)).map((r) => r.at).sort((a, b) => a - b);
+    expect(arrivals.length).toBeGreaterThanOrEqual(15); // the budget bound all along
+    expect(mostInWindow(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
+  } finally {
+    watcher.close();
+  }
+});
