@@ -23,6 +23,7 @@ import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
 import { requireApiKey, requireBaseUrl, requirePositive } from "./validate.js";
 
+/** A `fetch` for a client to send its requests with: it gets a `Request` (carrying the call's signal) and answers a `Response`. */
 export type FetchLike = (input: Request) => Promise<Response>;
 
 /** Options every client factory takes. */

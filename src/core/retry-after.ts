@@ -10,6 +10,9 @@ const HTTP_DATE = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+[\w\s:,-]+$/i;
 /**
  * A server's hint on when to ask again, in ms. Garbage gives `undefined`, the past or a negative
  * number gives 0, and anything longer than a day is read as a day.
+ * @example
+ * parseRetryAfter(new Headers({ "retry-after": "2" })); // 2000
+ * parseRetryAfter(new Headers({ "retry-after-ms": "150" })); // 150
  */
 export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms")?.trim();

@@ -10,6 +10,7 @@ export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelle
 /** A provider's raw status strings and the normalized state each one means. */
 export type StateTable = Readonly<Record<string, JobState>>;
 
+/** A Dify annotation-reply job: the status path needs its app (for the key) and its action. */
 export interface DifyJobHandle {
   provider: "dify";
   app: "chatflow" | "completion";
@@ -19,12 +20,14 @@ export interface DifyJobHandle {
   startedAt: string;
 }
 
+/** A Comfy Cloud job: its `prompt_id`. */
 export interface ComfyJobHandle {
   provider: "comfy";
   jobId: string;
   startedAt: string;
 }
 
+/** A DeepAffects async job: its `request_id`, and the API that started it (its rate budget and kind). */
 export interface DeepAffectsJobHandle {
   provider: "deepaffects";
   /** The async API that started the job, such as `asr` or `diarize`. */
@@ -38,6 +41,7 @@ export interface DeepAffectsJobHandle {
 /** Everything a status call needs, as plain JSON: store it anywhere and wait on it later. */
 export type JobHandle = DifyJobHandle | ComfyJobHandle | DeepAffectsJobHandle;
 
+/** What one status check saw, normalized: `state` and `terminal` for every provider, the raw body beside them. */
 export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle> {
   handle: H;
   state: JobState;
@@ -70,6 +74,7 @@ export interface RateBudget {
   intervalMs: number;
 }
 
+/** Per-request options of every client call: a signal to cancel it and a time limit. */
 export interface StatusInit {
   signal?: AbortSignal | undefined;
   /** Per-request time limit; a wait passes the time left before its deadline. */

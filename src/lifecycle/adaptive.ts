@@ -18,8 +18,10 @@
  * never a burst. Until MIN_SAMPLES jobs were seen, and past the longest job seen, the model abstains
  * and the plain schedule runs.
  */
+import { InvalidArgumentError } from "../core/errors.js";
 import type { PollPolicy } from "./policy.js";
 
+/** An adaptive model's learned job lengths as plain JSON, to save and resume. */
 export interface AdaptiveState {
   version: 1;
   /** Jobs observed since the model was made (never faded). */
@@ -30,6 +32,7 @@ export interface AdaptiveState {
   weights: number[];
 }
 
+/** Learned job lengths of one provider and kind, used to place polls where jobs are likely to end. */
 export interface AdaptiveModel {
   /**
    * Records a job that ended. Pass the time from start to the poll that saw it end and, when known,
@@ -39,6 +42,7 @@ export interface AdaptiveModel {
   observe(durationMs: number, notBeforeMs?: number): void;
   /** Elapsed time for the next poll after one at `elapsedMs`, or undefined to use the plain schedule. */
   nextPollAt(elapsedMs: number, policy: PollPolicy): number | undefined;
+  /** The learned state, to pass to `createAdaptiveModel` in another process. */
   toJSON(): AdaptiveState;
   readonly samples: number;
 }
@@ -64,6 +68,15 @@ const MIN_SURVIVORS = 1;
 const KERNEL = [0.25, 0.5, 0.25] as const;
 const ROUND = 1000;
 
+/**
+ * A model that learns how long jobs take, from the jobs it has seen end, and moves polls to where
+ * jobs end: fewer requests for the same lag once it has seen about 20 jobs. Watchers make one per
+ * provider and kind when `adaptive: true`; make one yourself to share or preload it.
+ * @example
+ * const model = createAdaptiveModel(savedState); // or no argument to start fresh
+ * const done = await wait(comfy, handle, { poll: { adaptive: model } });
+ * await store.put("comfy-model", model.toJSON());
+ */
 export function createAdaptiveModel(state?: AdaptiveState): AdaptiveModel {
   const initial = state === undefined ? { version: 1 as const, samples: 0, offset: 0, weights: [] } : checkState(state);
   let samples = initial.samples;
@@ -81,7 +94,7 @@ export function createAdaptiveModel(state?: AdaptiveState): AdaptiveModel {
     },
     observe(durationMs, notBeforeMs) {
       if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0) {
-        throw new RangeError(`durationMs must be a finite number ≥ 0, got ${String(durationMs)}`);
+        throw new InvalidArgumentError(`durationMs must be a finite number ≥ 0, got ${String(durationMs)}`);
       }
       const spread = spreadOf(durationMs, notBeforeMs);
       for (const i of spread.keys()) {
@@ -199,21 +212,21 @@ function plausibleEnd(tail: Float64Array, t: number, patience: number): number |
 
 function checkState(state: unknown): AdaptiveState {
   const s = state as Partial<AdaptiveState> | null;
-  if (typeof s !== "object" || s === null) throw new RangeError("adaptive state must be an object");
-  if (s.version !== 1) throw new RangeError(`adaptive state version must be 1, got ${String(s.version)}`);
+  if (typeof s !== "object" || s === null) throw new InvalidArgumentError("adaptive state must be an object");
+  if (s.version !== 1) throw new InvalidArgumentError(`adaptive state version must be 1, got ${String(s.version)}`);
   if (!Number.isSafeInteger(s.samples) || (s.samples as number) < 0) {
-    throw new RangeError(`adaptive state samples must be an integer ≥ 0, got ${String(s.samples)}`);
+    throw new InvalidArgumentError(`adaptive state samples must be an integer ≥ 0, got ${String(s.samples)}`);
   }
   if (!Number.isSafeInteger(s.offset) || (s.offset as number) < 0 || (s.offset as number) >= MAX_BINS) {
-    throw new RangeError(`adaptive state offset must be an integer in [0, ${MAX_BINS - 1}], got ${String(s.offset)}`);
+    throw new InvalidArgumentError(`adaptive state offset must be an integer in [0, ${MAX_BINS - 1}], got ${String(s.offset)}`);
   }
   const offset = s.offset as number;
   if (!Array.isArray(s.weights) || s.weights.length > MAX_BINS - offset) {
-    throw new RangeError(`adaptive state weights must be an array of at most ${MAX_BINS - offset} numbers`);
+    throw new InvalidArgumentError(`adaptive state weights must be an array of at most ${MAX_BINS - offset} numbers`);
   }
   for (const w of s.weights as unknown[]) {
     if (typeof w !== "number" || !Number.isFinite(w) || w < 0) {
-      throw new RangeError(`adaptive state weights must be finite numbers ≥ 0, got ${String(w)}`);
+      throw new InvalidArgumentError(`adaptive state weights must be finite numbers ≥ 0, got ${String(w)}`);
     }
   }
   return { version: 1, samples: s.samples as number, offset, weights: [...(s.weights as number[])] };

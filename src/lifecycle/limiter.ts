@@ -5,6 +5,7 @@
  */
 import type { RateBudget } from "../core/state.js";
 
+/** Request budgets and 429 pauses per key, shared by the waits and watchers that use one limiter. */
 export interface RateLimiter {
   /**
    * Takes a request slot for `key` at `now` if every budget allows it and no pause is on, and
@@ -69,6 +70,12 @@ function freeAt(window: Window, now: number): number {
   return ended[over]! + intervalMs + ROUNDING_MS;
 }
 
+/**
+ * A limiter of its own, for waits and watchers whose budgets should not be shared with the rest of
+ * the process (tests, or one tenant's keys kept apart from another's).
+ * @example
+ * const done = await wait(deepaffects, handle, { limiter: createRateLimiter() });
+ */
 export function createRateLimiter(): RateLimiter {
   const keys = new Map<string, KeyState>();
 

@@ -5,6 +5,7 @@ import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
 import type { RateLimiter } from "./limiter.js";
 import type { PollPolicy, PollPolicyOptions } from "./policy.js";
 
+/** Options of `wait`, `watch` and `watcher.add`: deadline, cancellation, callbacks, poll policy. */
 export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   /** Aborts the wait, also during sleeps; the wait rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -33,6 +34,7 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   limiter?: RateLimiter | undefined;
 }
 
+/** Options of `createWatcher`: what all of its jobs share. */
 export interface WatcherOptions {
   /** Most status requests in flight at once (default 32). */
   maxInFlight?: number | undefined;

@@ -13,10 +13,12 @@
  * interval pays linearly. Below `minIntervalMs / patience` (about 7 s by default) the floor rules and
  * short jobs are found up to one floor interval late.
  */
+import { InvalidArgumentError } from "../core/errors.js";
 import type { AdaptiveModel } from "./adaptive.js";
 
 export { parseRetryAfter } from "../core/retry-after.js";
 
+/** Overrides of the poll schedule; each field left out keeps the provider's default. */
 export interface PollPolicyOptions {
   /** First check this long after the job started. */
   initialDelayMs?: number;
@@ -38,6 +40,7 @@ export interface PollPolicyOptions {
   adaptive?: AdaptiveModel | false;
 }
 
+/** A complete, validated poll schedule, as {@link resolvePollPolicy} makes it. */
 export type PollPolicy = Readonly<Required<Omit<PollPolicyOptions, "adaptive">>> & {
   readonly adaptive: AdaptiveModel | false;
 };
@@ -60,7 +63,7 @@ export const DEFAULT_POLL_POLICY: PollPolicy = Object.freeze({
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Allowed ranges, also quoted in the RangeError messages.
+// Allowed ranges, also quoted in the error messages.
 const RANGES = {
   initialDelayMs: [0, DAY_MS],
   minIntervalMs: [1, DAY_MS],
@@ -72,38 +75,44 @@ const RANGES = {
 type NumericOption = keyof typeof RANGES;
 const NUMERIC_OPTIONS = Object.keys(RANGES) as NumericOption[];
 
-/** Merges option layers over the default (later layers win, `undefined` leaves a value alone) and validates. */
+/**
+ * Merges option layers over the default (later layers win, `undefined` leaves a value alone) and
+ * validates them, throwing an InvalidArgumentError that names a bad option and its range.
+ * @example
+ * const policy = resolvePollPolicy(DEFAULT_POLL_POLICY, { patience: 0.1, maxIntervalMs: 30_000 });
+ */
 export function resolvePollPolicy(...layers: Array<PollPolicyOptions | undefined>): PollPolicy {
   const merged: { -readonly [K in keyof PollPolicy]: PollPolicy[K] } = { ...DEFAULT_POLL_POLICY };
   for (const layer of layers) {
     if (layer === undefined) continue;
     if (typeof layer !== "object" || layer === null) {
-      throw new RangeError(`poll policy options must be an object, got ${describe(layer)}`);
+      throw new InvalidArgumentError(`poll policy options must be an object, got ${describe(layer)}`);
     }
     for (const name of NUMERIC_OPTIONS) {
       const value = layer[name];
       if (value === undefined) continue;
       const [low, high] = RANGES[name];
       if (typeof value !== "number" || !Number.isFinite(value) || value < low || value > high) {
-        throw new RangeError(`${name} must be a number in [${low}, ${high}], got ${describe(value)}`);
+        throw new InvalidArgumentError(`${name} must be a number in [${low}, ${high}], got ${describe(value)}`);
       }
       merged[name] = value;
     }
     if (layer.adaptive !== undefined) {
       if (layer.adaptive !== false && !isAdaptiveModel(layer.adaptive)) {
-        throw new RangeError(`adaptive must be false or a model from createAdaptiveModel(), got ${describe(layer.adaptive)}`);
+        throw new InvalidArgumentError(`adaptive must be false or a model from createAdaptiveModel(), got ${describe(layer.adaptive)}`);
       }
       merged.adaptive = layer.adaptive;
     }
   }
   if (merged.maxIntervalMs < merged.minIntervalMs) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `maxIntervalMs must be in [minIntervalMs (${merged.minIntervalMs}), ${DAY_MS}], got ${merged.maxIntervalMs}`,
     );
   }
   return Object.freeze(merged);
 }
 
+/** Where a wait stands, for {@link nextPollDelay}. */
 export interface NextPollInput {
   /** Time since the job started (its handle's `startedAt`), so a resumed wait continues the same schedule. */
   elapsedMs: number;
@@ -119,7 +128,13 @@ export interface NextPollInput {
   random?: () => number;
 }
 
-/** Milliseconds to sleep before the next poll. */
+/**
+ * Milliseconds to sleep before the next poll: the schedule every wait and watcher follows, pure, so
+ * it can drive a poller of your own.
+ * @example
+ * const policy = resolvePollPolicy({ patience: 0.1 });
+ * const ms = nextPollDelay(policy, { elapsedMs: 60_000, attempt: 5, remainingMs: 240_000 });
+ */
 export function nextPollDelay(policy: PollPolicy, input: NextPollInput): number {
   const remaining = input.remainingMs === undefined || Number.isNaN(input.remainingMs)
     ? Infinity

@@ -15,6 +15,7 @@ export type { WaitOptions, WaitState, WatcherOptions };
 /** How one watched job ended: its terminal snapshot, or the error that ended the wait. */
 export type JobResult<S extends JobSnapshot = JobSnapshot> = { handle: S["handle"]; snapshot: S; error?: undefined } | { handle: S["handle"]; snapshot?: S | undefined; error: unknown };
 
+/** One job on a watcher: its result as a promise, its saved state, and a way to stop watching it. */
 export interface WatchedJob<S extends JobSnapshot = JobSnapshot> {
   readonly handle: S["handle"];
   /** Resolves with the terminal snapshot; rejects with a typed error (or the abort reason). */
@@ -25,7 +26,9 @@ export interface WatchedJob<S extends JobSnapshot = JobSnapshot> {
   remove(): void;
 }
 
+/** Many jobs on one scheduler, with requests in flight capped and rate budgets shared per key. */
 export interface Watcher {
+  /** Starts watching a job (or resumes a saved wait); the job's result settles like `wait`'s. */
   add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options?: WaitOptions<JobSnapshot<Raw, H>>): WatchedJob<JobSnapshot<Raw, H>>;
   /** Calls `listener` on every change of a job's state or raw status. Returns an unsubscribe function. */
   on(event: "update", listener: (snapshot: JobSnapshot) => void): () => void;
@@ -71,6 +74,16 @@ const DEFAULT_MAX_FAILURES = 20;
 const MAX_INVALID_RESPONSES = 3;
 const WEBHOOK_MEMORY = 1_000;
 
+/**
+ * A watcher for many jobs at once: one timer over all of them, at most `maxInFlight` requests in
+ * flight, the providers' rate budgets per key, and a 429 on one job pausing every job of its key.
+ * @example
+ * const watcher = createWatcher({ maxInFlight: 32 });
+ * const job = watcher.add(comfy, handle, { timeoutMs: 3_600_000 });
+ * watcher.on("settled", ({ handle, snapshot, error }) => save(handle, snapshot ?? error));
+ * const done = await job.result;
+ * watcher.close();
+ */
 export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const scheduler = createScheduler();
   const limiter: RateLimiter = watcherOptions.limiter ?? sharedRateLimiter;
@@ -267,7 +280,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
     const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
     // The fallback may be slower than the provider's ceiling (DeepAffects: 2 min); the ceiling then rises
-    // with it, where a RangeError about a maxIntervalMs the caller never set used to come out
+    // with it, where an error about a maxIntervalMs the caller never set used to come out
     // (test/reliability/security-webhook.test.ts).
     const ceiling = webhookFloor ? Math.max(webhookFloor, resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll).maxIntervalMs) : undefined;
     const policy = resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll, webhookFloor ? { minIntervalMs: webhookFloor, initialDelayMs: webhookFloor, maxIntervalMs: ceiling } : undefined, { adaptive });

@@ -5,9 +5,13 @@
  */
 import type { ProviderName } from "../core/errors.js";
 
+/** Options of `createWebhookHandler`. */
 export interface WebhookHandlerOptions {
   /** Where deliveries go: a watcher (or anything with its `deliver`). */
-  watcher: { deliver(provider: ProviderName, jobId: string, payload: unknown): boolean };
+  watcher: {
+    /** Hands a delivery to the job it is for; false when no watched job matches. */
+    deliver(provider: ProviderName, jobId: string, payload: unknown): boolean;
+  };
   /**
    * The shared secret. Deliveries must carry it as `?token=` in the webhook URL you gave the
    * provider, or in an `X-Webhook-Token` header.
@@ -105,20 +109,29 @@ async function readCapped(request: Request, maxBytes: number): Promise<string | 
   return new TextDecoder().decode(body);
 }
 
-/** The parts of node:http's IncomingMessage and ServerResponse the adapter uses. */
-interface NodeRequestLike {
+/** The parts of node:http's IncomingMessage the adapter uses (no node: import, so the entry stays browser-safe). */
+export interface NodeRequestLike {
   method?: string | undefined;
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
+  /** A chunk of the body. */
   on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
+  /** The body is complete. */
   on(event: "end", listener: () => void): unknown;
+  /** The connection failed. */
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Stops reading into the body stream (the rest is drained). */
   removeAllListeners(event: "data"): unknown;
+  /** Holds back data while the body stream is full. */
   pause(): unknown;
+  /** Reads on. */
   resume(): unknown;
 }
-interface NodeResponseLike {
+/** The parts of node:http's ServerResponse the adapter uses. */
+export interface NodeResponseLike {
+  /** Sends the status line and headers. */
   writeHead(status: number, headers: Record<string, string>): unknown;
+  /** Sends the body and ends the response. */
   end(body?: string): unknown;
 }
 

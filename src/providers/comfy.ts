@@ -13,10 +13,15 @@ import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, 
 import { requireJobId } from "../core/validate.js";
 
 type Schemas = components["schemas"];
+/** The body of `GET /api/job/{job_id}/status`; `status` may be any of the raw internal states in {@link COMFY_STATES}. */
 export type ComfyJobStatus = Schemas["JobStatusResponse"];
+/** The body of `GET /api/jobs/{job_id}`: the job with its `outputs` once it ended, or its `execution_error`. */
 export type ComfyJobDetail = Schemas["JobDetailResponse"];
+/** The body of `POST /api/prompt`: the workflow in API format as `prompt`, plus optional `extra_data`. */
 export type ComfyPromptRequest = Schemas["PromptRequest"];
+/** The body `POST /api/prompt` answers with: `prompt_id` is the job id. */
 export type ComfyPromptResponse = Schemas["PromptResponse"];
+/** The generated OpenAPI paths of openapi/comfy-cloud.yaml, as `client.api` is typed. */
 export type ComfyPaths = paths;
 
 /**

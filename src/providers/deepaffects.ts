@@ -13,9 +13,13 @@ import { makeSnapshot, type DeepAffectsJobHandle, type JobProvider, type JobSnap
 import { requireHttpUrl, requireJobId, requireOneOf } from "../core/validate.js";
 
 type Schemas = components["schemas"];
+/** The body of `GET /transaction/generic/api/v1/async/status`: `status`, and the result in `response.response`. */
 export type DeepAffectsJobStatus = Schemas["AsyncStatusResponse"];
+/** The 202 body an async API answers with when it accepts a job: `request_id` and `api`. */
 export type DeepAffectsAccepted = Schemas["AsyncAccepted"];
+/** What DeepAffects POSTs to the webhook URL when a job ends: `request_id` and the API's `response`. */
 export type DeepAffectsWebhookPayload = Schemas["WebhookPayload"];
+/** The generated OpenAPI paths of openapi/deepaffects.yaml, as `client.api` is typed. */
 export type DeepAffectsPaths = paths;
 
 /** The async APIs by name, and the path that starts each. */
@@ -34,6 +38,7 @@ export const DEEPAFFECTS_APIS = {
   videochapters: "/video/generic/api/alpha/async/videochapters",
 } as const satisfies Record<string, keyof paths>;
 
+/** The name of an async API, such as `asr`, `diarize` or `recognise_emotion`. */
 export type DeepAffectsApi = keyof typeof DEEPAFFECTS_APIS;
 type StartPath<N extends DeepAffectsApi> = (typeof DEEPAFFECTS_APIS)[N];
 /** The request body of one async API, from our document. */
@@ -56,6 +61,7 @@ export const DEEPAFFECTS_STATES = {
 
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
+/** Options of `deepaffects.start`, besides the request's signal and time limit. */
 export interface StartOptions extends StatusInit {
   /** Where DeepAffects should POST `{request_id, response}` when the job ends (its docs ask for one on every call). */
   webhook?: string;

@@ -13,11 +13,17 @@ import { makeSnapshot, type DifyJobHandle, type JobProvider, type JobSnapshot, t
 import { requireJobId, requireOneOf } from "../core/validate.js";
 
 type Schemas = ChatflowComponents["schemas"];
+/** The kind of Dify app whose API key is used: both serve the annotation-reply job. */
 export type DifyApp = "chatflow" | "completion";
+/** What the annotation-reply job does: turn annotation reply on (with its settings) or off. */
 export type DifyAction = "enable" | "disable";
+/** The body of `GET /apps/annotation-reply/{action}/status/{job_id}`: `job_id`, `job_status`, `error_msg`. */
 export type DifyJobStatus = Schemas["AnnotationReplyJobStatus"];
+/** The body of `POST /apps/annotation-reply/{action}`: the new job's `job_id` and first `job_status`. */
 export type DifyJobStarted = Schemas["AnnotationReplyJob"];
+/** The body of `POST /apps/annotation-reply/{action}`: `score_threshold` and the embedding model to match with. */
 export type AnnotationReplySettings = Schemas["AnnotationReplySettings"];
+/** The generated OpenAPI paths of the app's document (openapi/dify-chatflow.yaml or dify-completion.yaml). */
 export type DifyPaths<A extends DifyApp> = A extends "completion" ? CompletionPaths : ChatflowPaths;
 
 /** Dify's `job_status` values and what each means. Anything else is `unknown`. */

@@ -31,7 +31,11 @@ const GROUPS: Record<string, Comfy.DetailStatus> = {
   failed: "failed",
 };
 
-/** The user-facing status of a raw state; an unknown raw state passes through unchanged. */
+/**
+ * The status `GET /api/jobs/{id}` shows for a raw internal state; an unknown raw state passes through unchanged.
+ * @example
+ * comfyDetailStatus("executing"); // "in_progress"
+ */
 export function comfyDetailStatus(raw: string): string {
   return GROUPS[raw] ?? raw;
 }

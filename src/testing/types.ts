@@ -151,7 +151,9 @@ export interface FaultRule {
   rawStatus?: string;
 }
 
+/** A fault rule in force: how often it has answered, and how to lift it. */
 export interface FaultHandle {
+  /** Lifts the rule: later requests are answered normally. */
   remove(): void;
   /** Requests the rule has answered so far. */
   readonly hits: number;

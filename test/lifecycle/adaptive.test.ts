@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/core/errors.js";
 import { createAdaptiveModel, type AdaptiveModel, type AdaptiveState } from "../../src/lifecycle/adaptive.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "../../src/lifecycle/policy.js";
 
@@ -131,7 +132,7 @@ describe("createAdaptiveModel", () => {
   it("rejects bad observations", () => {
     const model = createAdaptiveModel();
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, "5" as unknown as number]) {
-      expect(() => model.observe(bad)).toThrow(RangeError);
+      expect(() => model.observe(bad)).toThrow(InvalidArgumentError);
     }
     expect(model.samples).toBe(0);
   });
@@ -148,7 +149,7 @@ describe("createAdaptiveModel", () => {
     ["a non-number weight", { version: 1, samples: 1, offset: 3, weights: [1, "2"] }],
     ["too many weights", { version: 1, samples: 1, offset: 150, weights: new Array(60).fill(1) }],
   ])("rejects a malformed state: %s", (_name, state) => {
-    expect(() => createAdaptiveModel(state as unknown as AdaptiveState)).toThrow(RangeError);
+    expect(() => createAdaptiveModel(state as unknown as AdaptiveState)).toThrow(InvalidArgumentError);
   });
 
   it("is accepted as a policy layer, and refused when it is not a model", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/core/errors.js";
 import {
   DEFAULT_POLL_POLICY,
   nextPollDelay,
@@ -54,8 +55,8 @@ describe("resolvePollPolicy", () => {
     [{ maxIntervalMs: "60s" as unknown as number }, /maxIntervalMs .* got "60s"/],
     [{ minIntervalMs: 5_000, maxIntervalMs: 2_000 }, /maxIntervalMs must be in \[minIntervalMs \(5000\)/],
     [{ adaptive: {} as never }, /adaptive must be false or a model/],
-  ])("rejects %o with a RangeError naming the option and its range", (options, message) => {
-    expect(() => resolvePollPolicy(options)).toThrow(RangeError);
+  ])("rejects %o with an InvalidArgumentError naming the option and its range", (options, message) => {
+    expect(() => resolvePollPolicy(options)).toThrow(InvalidArgumentError);
     expect(() => resolvePollPolicy(options)).toThrow(message);
   });
 });
