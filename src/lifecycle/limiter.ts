@@ -32,8 +32,8 @@ interface Window {
 interface KeyState {
   windows: Map<string, Window>;
   pausedUntil: number;
-  /** The time handed to the next ask that is turned away. */
-  nextAsk: number;
+  /** Times handed to asks turned away that have not come yet, in order: the queue ahead of the next one. */
+  promised: number[];
 }
 
 /**
@@ -56,33 +56,33 @@ function windowOf(state: KeyState, budget: RateBudget): Window {
   return window;
 }
 
-/** When the window next has a free slot, or `now` when it has one. */
-function freeAt(window: Window, now: number): number {
+/**
+ * When the window has a free slot for the ask with `ahead` asks queued before it: `now` when one is
+ * free and none is queued. A full window frees its slots when their requests' ends expire, oldest
+ * first; a slot still in flight ends at `now` at the earliest, and counts a window from then.
+ */
+function freeAt(window: Window, now: number, ahead: number): number {
   const { requests, intervalMs } = window.budget;
   const { ended } = window;
+  const span = intervalMs + ROUNDING_MS;
   let expired = 0;
-  while (expired < ended.length && ended[expired]! + intervalMs + ROUNDING_MS <= now) expired++;
+  while (expired < ended.length && ended[expired]! + span <= now) expired++;
   if (expired > 0) ended.splice(0, expired);
-  const over = window.held + ended.length - requests;
-  if (over < 0) return now;
-  // Every slot held by a request in flight: it ends at `now` at the earliest, then counts a window.
-  if (window.held >= requests) return now + intervalMs + ROUNDING_MS;
-  return ended[over]! + intervalMs + ROUNDING_MS;
+  const free = requests - window.held - ended.length;
+  if (ahead < free) return now;
+  const slot = ahead - Math.max(0, free);
+  const lap = Math.floor(slot / requests);
+  const i = slot % requests;
+  return (i < ended.length ? ended[i]! + span : now + span) + lap * span;
 }
 
-/**
- * A limiter of its own, for waits and watchers whose budgets should not be shared with the rest of
- * the process (tests, or one tenant's keys kept apart from another's).
- * @example
- * const done = await wait(deepaffects, handle, { limiter: createRateLimiter() });
- */
 export function createRateLimiter(): RateLimiter {
   const keys = new Map<string, KeyState>();
 
   function stateOf(key: string): KeyState {
     let state = keys.get(key);
     if (state === undefined) {
-      state = { windows: new Map(), pausedUntil: 0, nextAsk: 0 };
+      state = { windows: new Map(), pausedUntil: 0, promised: [] };
       keys.set(key, state);
     }
     return state;
@@ -91,23 +91,28 @@ export function createRateLimiter(): RateLimiter {
   return {
     acquire(key, budgets, now) {
       const state = stateOf(key);
-      let earliest = Math.max(now, state.pausedUntil);
-      // Asks turned away together are handed times one slot apart, so that each comes back about
-      // when a slot frees instead of all of them waking at once to be turned away again.
-      let spacing = 0;
+      const { promised } = state;
+      let due = 0;
+      while (due < promised.length && promised[due]! <= now) due++;
+      if (due > 0) promised.splice(0, due);
       const windows = budgets.map((budget) => windowOf(state, budget));
+      // Asks turned away are handed the times their slots free, in turn, so that each comes back
+      // about when it can be served instead of all of them waking at once to be turned away again.
+      const ahead = promised.length;
+      let earliest = Math.max(now, state.pausedUntil);
+      let free = earliest === now;
       for (const window of windows) {
-        const at = freeAt(window, now);
-        if (at > now) spacing = Math.max(spacing, window.budget.intervalMs / window.budget.requests);
-        earliest = Math.max(earliest, at);
+        if (freeAt(window, now, 0) > now) free = false;
+        earliest = Math.max(earliest, freeAt(window, now, ahead));
       }
-      if (earliest > now) {
-        const at = Math.max(earliest, state.nextAsk);
-        state.nextAsk = at + spacing;
-        return at;
+      if (free) {
+        for (const window of windows) window.held++;
+        return now;
       }
-      for (const window of windows) window.held++;
-      return now;
+      let i = promised.length;
+      while (i > 0 && promised[i - 1]! > earliest) i--;
+      promised.splice(i, 0, earliest);
+      return earliest;
     },
     release(key, budgets, at) {
       const state = keys.get(key);

@@ -44,14 +44,17 @@ test("while every slot is in flight, none frees before a whole window from now",
   expect(limiter.acquire("other key", budget, 10)).toBe(10);
 });
 
-test("asks turned away together are handed times one slot apart", () => {
+test("asks turned away are handed the times their slots free, in turn", () => {
   const limiter = createRateLimiter();
   const budget: RateBudget[] = [{ requests: 4, intervalMs: 1_000 }];
+  // A minute-budget's shape: the window's requests ended together, so its slots free together.
   for (let i = 0; i < 4; i++) limiter.acquire("k", budget, 0);
-  for (let i = 0; i < 4; i++) limiter.release("k", budget, 0);
-  const times = Array.from({ length: 8 }, () => limiter.acquire("k", budget, 100));
-  expect(times[0]).toBeGreaterThanOrEqual(1_000);
-  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(250);
+  for (let i = 0; i < 4; i++) limiter.release("k", budget, i < 2 ? 0 : 500);
+  const times = Array.from({ length: 9 }, () => limiter.acquire("k", budget, 100));
+  // Two slots free at 1 s, two at 1.5 s; the next four a window after those are used; then another lap.
+  expect(times.map((t) => Math.round(t / 100) * 100)).toEqual([1_000, 1_000, 1_500, 1_500, 2_000, 2_000, 2_500, 2_500, 3_000]);
+  // A slot that is free goes to whoever asks then, queued or not: the queue only spaces the turned-away.
+  expect(limiter.acquire("k", budget, 1_002)).toBe(1_002);
 });
 
 test("the budget holds where the provider counts, on arrival, when requests leave late by varying delays", async () => {
