@@ -3,7 +3,7 @@
  * a response size cap, redirects that never carry a key to another origin, and answers mapped to
  * typed errors.
  */
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+import createClient, { createQuerySerializer, type Client, type Middleware } from "openapi-fetch";
 import {
   APIError,
   AuthenticationError,
@@ -54,9 +54,27 @@ export interface ProviderConfig {
   envName: string;
   defaultBaseUrl: string;
   auth: (apiKey: string) => Middleware;
+  /**
+   * The query parameter that carries the key, for a provider whose auth is in the query (DeepAffects'
+   * `apikey`). openapi-fetch's query serializer then writes it into the URL it builds, and `auth` runs
+   * only where that cannot happen: a redirect hop back home, a direct `api` call with its own serializer.
+   */
+  authQuery?: string;
   readError: (body: unknown) => ErrorBody;
   /** Some providers answer a missing job with something other than 404 (Dify: 400 invalid_param). */
   isMissingJob?: (status: number, error: ErrorBody) => boolean;
+}
+
+/**
+ * What a `send` callback spreads into its openapi-fetch call. With the global fetch it is a `fetch`
+ * that hands the time limit's signal to fetch beside the Request, and no `signal`: in openapi-fetch's
+ * Request the signal was linked once there and again in fetch's copy of it, each link a WeakRef, a
+ * FinalizationRegistry entry and an abort listener in undici. A caller's fetch (FetchLike takes only
+ * a Request) gets the signal inside the Request, so that it can still be cancelled.
+ */
+export interface SendOptions {
+  signal?: AbortSignal;
+  fetch?: FetchLike;
 }
 
 export interface ProviderHttp<Paths extends {}> {
@@ -70,7 +88,7 @@ export interface ProviderHttp<Paths extends {}> {
   call<R extends { data?: unknown; response: Response }>(
     operation: string,
     init: StatusInit | undefined,
-    send: (signal: AbortSignal) => Promise<R>,
+    send: (options: SendOptions) => Promise<R>,
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }>;
   /** An InvalidResponseError for a body that does not have the documented shape. */
   invalid(operation: string, problem: string): InvalidResponseError;
@@ -100,7 +118,10 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider);
   const secrets = [apiKey];
   const userFetch = options.fetch;
-  const baseFetch: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  // The signal goes beside the Request only to the global fetch: a caller's fetch takes a Request alone.
+  const baseFetch: SignalledFetch = userFetch
+    ? (request) => userFetch(request)
+    : (request, signal) => (signal === undefined ? globalThis.fetch(request) : globalThis.fetch(request, { signal }));
 
   const invalid = (operation: string, problem: string) =>
     new InvalidResponseError(
@@ -114,13 +135,23 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     const out = await auth.onRequest?.({ request } as Parameters<NonNullable<Middleware["onRequest"]>>[0]);
     return out instanceof Request ? out : request;
   };
+  const { authQuery } = config;
+  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize);
+  // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
+  // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
+  const keyed: FetchLike | undefined = authQuery
+    ? async (request) => guarded(new URL(request.url).searchParams.has(authQuery) ? request : await authorize(request))
+    : undefined;
   const api = createClient<Paths>({
     baseUrl,
-    fetch: guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize),
+    fetch: keyed ?? ((request) => guarded(request)),
     // We follow redirects ourselves, so that a key never travels to another origin.
     redirect: "manual",
+    ...(authQuery ? { querySerializer: keyQuerySerializer(authQuery, apiKey) } : {}),
   });
-  api.use(auth);
+  if (!authQuery) api.use(auth);
+  // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
+  const userSend: FetchLike | undefined = userFetch ? (request) => guarded(request) : undefined;
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
@@ -181,7 +212,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   async function call<R extends { data?: unknown; response: Response }>(
     operation: string,
     init: StatusInit | undefined,
-    send: (signal: AbortSignal) => Promise<R>,
+    send: (options: SendOptions) => Promise<R>,
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }> {
     const userSignal = init?.signal;
     userSignal?.throwIfAborted();
@@ -196,7 +227,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     }, Math.max(0, limit));
     let result: R;
     try {
-      result = await send(controller.signal);
+      const signal = controller.signal;
+      result = await send(userSend ? { signal, fetch: userSend } : { fetch: (request) => guarded(request, signal) });
     } catch (error) {
       if (userSignal?.aborted && !timedOut) throw userSignal.reason;
       throw errorFromThrown(operation, error, timedOut);
@@ -239,22 +271,45 @@ function textOf(body: string): string {
     .slice(0, 200);
 }
 
+/** A fetch given the time limit's signal beside the Request (undefined: the Request's own signal rules). */
+type SignalledFetch = (request: Request, signal?: AbortSignal) => Promise<Response>;
+
+/**
+ * An openapi-fetch query serializer that appends the key (`name=KEY`) to the query it builds, so no
+ * Request is rebuilt per call to add it; a `name` among the call's own parameters is replaced, as
+ * `searchParams.set` did.
+ */
+function keyQuerySerializer(name: string, apiKey: string): (query: Record<string, unknown>) => string {
+  const plain = createQuerySerializer();
+  const pair = `${name}=${encodeURIComponent(apiKey)}`;
+  return (query) => {
+    let own = query;
+    if (own && Object.hasOwn(own, name)) {
+      own = { ...own };
+      delete own[name];
+    }
+    const search = plain(own);
+    return search === "" ? pair : `${search}&${pair}`;
+  };
+}
+
 /**
  * The fetch under openapi-fetch: caps the body size, and follows redirects by hand so that a
  * cross-origin redirect (Comfy's file view sends one to signed storage URLs) drops every credential.
+ * `signal`, when given, goes to every hop's fetch beside its Request.
  */
 function guardedFetch(
-  baseFetch: FetchLike,
+  baseFetch: SignalledFetch,
   maxBytes: number,
   invalid: (problem: string) => InvalidResponseError,
   authorize: (request: Request) => Promise<Request>,
-): FetchLike {
-  return async function fetchGuarded(request) {
-    // The key belongs to the origin the client was made for: the first request's.
-    const home = new URL(request.url).origin;
+): (request: Request, signal?: AbortSignal) => Promise<Response> {
+  return async function fetchGuarded(request, signal) {
+    // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
+    let home: string | undefined;
     let current = request;
     for (let hop = 0; ; hop++) {
-      const response = await baseFetch(current);
+      const response = await baseFetch(current, signal);
       if (response.type === "opaqueredirect") {
         throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
       }
@@ -263,6 +318,7 @@ function guardedFetch(
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
       const target = new URL(location, current.url);
+      home ??= new URL(request.url).origin;
       current = redirected(current, target, response.status);
       // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location, so a
       // same-origin redirect used to arrive without it and answer 401 (test/reliability/security-redirect.test.ts).

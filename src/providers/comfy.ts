@@ -98,7 +98,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
 
   async function requestStatus(jobId: string, init?: StatusInit) {
     const job_id = requireJobId(jobId, "comfy");
-    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) => api.GET(STATUS_PATH, { params: { path: { job_id } }, signal }));
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }));
     if (http.strict && (typeof data.status !== "string" || !(data.status in COMFY_STATES))) {
       throw http.invalid(`GET ${STATUS_PATH}`, `with status ${JSON.stringify(data.status)}, not a documented or known raw state`);
     }
@@ -131,20 +131,20 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
         throw new InvalidArgumentError("comfy: the workflow must be an object in ComfyUI's API format (node id → { class_type, inputs }).", { provider: "comfy" });
       }
       const startedAt = new Date().toISOString();
-      const { data } = await http.call("POST /api/prompt", init, (signal) => api.POST("/api/prompt", { body: { ...extra, prompt: workflow }, signal }));
+      const { data } = await http.call("POST /api/prompt", init, (send) => api.POST("/api/prompt", { body: { ...extra, prompt: workflow }, ...send }));
       if (typeof data.prompt_id !== "string" || data.prompt_id === "") throw http.invalid("POST /api/prompt", "without a prompt_id");
       return { provider: "comfy", jobId: data.prompt_id, startedAt };
     },
     async getJob(jobId, init) {
       const job_id = requireJobId(jobId, "comfy");
-      const { data } = await http.call(`GET ${DETAIL_PATH}`, init, (signal) => api.GET(DETAIL_PATH, { params: { path: { job_id } }, signal }));
+      const { data } = await http.call(`GET ${DETAIL_PATH}`, init, (send) => api.GET(DETAIL_PATH, { params: { path: { job_id } }, ...send }));
       return data;
     },
     async cancel(jobIds, init) {
       const ids = (typeof jobIds === "string" ? [jobIds] : [...jobIds]).map((id) => requireJobId(id, "comfy"));
       if (ids.length === 0) throw new InvalidArgumentError("comfy: cancel needs at least one job id.", { provider: "comfy" });
-      await http.call("POST /api/queue", init, async (signal) => {
-        const result = await api.POST("/api/queue", { body: { delete: ids }, signal });
+      await http.call("POST /api/queue", init, async (send) => {
+        const result = await api.POST("/api/queue", { body: { delete: ids }, ...send });
         // The queue endpoint may answer 200 with an empty body; that is success, not a bad answer.
         return { ...result, data: result.data ?? {} };
       });

@@ -84,6 +84,8 @@ const readError = (body: unknown): ErrorBody => {
   return { code: fault?.detail?.errorcode as string | undefined, message: fault?.faultstring as string | undefined };
 };
 
+// Rebuilds a Request with the key in its query: for a redirect hop back home (its Location has no key)
+// and a direct `api` call with its own query serializer. Our own calls get the key from `authQuery`.
 const apiKeyQuery = (apiKey: string): Middleware => ({
   onRequest({ request }) {
     const url = new URL(request.url);
@@ -132,7 +134,9 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       displayName: "DeepAffects",
       envName: "DEEPAFFECTS_API_KEY",
       defaultBaseUrl: "https://proxy.api.deepaffects.com",
+      // The key goes in by openapi-fetch's query serializer; the middleware only puts it back on a redirect hop.
       auth: apiKeyQuery,
+      authQuery: "apikey",
       readError,
     },
     options,
@@ -142,8 +146,8 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
 
   async function requestStatus(requestId: string, init?: StatusInit) {
     const request_id = requireJobId(requestId, "deepaffects", "requestId");
-    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) =>
-      api.GET(STATUS_PATH, { params: { query: { request_id } }, signal }),
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) =>
+      api.GET(STATUS_PATH, { params: { query: { request_id } }, ...send }),
     );
     if (http.strict && (typeof data.status !== "string" || (data.response != null && typeof data.response !== "object"))) {
       throw http.invalid(`GET ${STATUS_PATH}`, "with a body not shaped {status: string, response: {request_id, response}}");
@@ -184,9 +188,9 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
       const path = DEEPAFFECTS_APIS[which] as (typeof DEEPAFFECTS_APIS)["asr"];
       const startedAt = new Date().toISOString();
-      const { data } = await http.call(`POST ${path}`, startOptions, (signal) =>
+      const { data } = await http.call(`POST ${path}`, startOptions, (send) =>
         // The provider's pages list `webhook` as required; without one, polling is how the result arrives.
-        api.POST(path, { params: { query: { webhook: webhook as string, request_id } }, body: body as DeepAffectsBody<"asr">, signal }),
+        api.POST(path, { params: { query: { webhook: webhook as string, request_id } }, body: body as DeepAffectsBody<"asr">, ...send }),
       );
       if (typeof data.request_id !== "string" || data.request_id === "") throw http.invalid(`POST ${path}`, "without a request_id");
       return { provider: "deepaffects", api: which, jobId: data.request_id, startedAt, ...(webhook ? { webhook: true } : {}) };

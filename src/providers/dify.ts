@@ -103,7 +103,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
 
   async function requestStatus(action: DifyAction, jobId: string, init?: StatusInit) {
     const path = { action: requireOneOf(action, ACTIONS, "action", "dify"), job_id: requireJobId(jobId, "dify") };
-    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (signal) => api.GET(STATUS_PATH, { params: { path }, signal }));
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path }, ...send }));
     return { body: check(data), response };
   }
 
@@ -139,8 +139,8 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
         throw new InvalidArgumentError("dify: settings.score_threshold must be a number from 0 to 1.", { provider: "dify" });
       }
       const startedAt = new Date().toISOString();
-      const { data } = await http.call(`POST ${CONFIGURE_PATH}`, init, (signal) =>
-        api.POST(CONFIGURE_PATH, { params: { path: { action: valid } }, body: settings, signal }),
+      const { data } = await http.call(`POST ${CONFIGURE_PATH}`, init, (send) =>
+        api.POST(CONFIGURE_PATH, { params: { path: { action: valid } }, body: settings, ...send }),
       );
       if (typeof data.job_id !== "string" || data.job_id === "") throw http.invalid(`POST ${CONFIGURE_PATH}`, "without a job_id");
       return { provider: "dify", app, action: valid, jobId: data.job_id, startedAt };

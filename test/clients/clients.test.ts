@@ -86,6 +86,46 @@ describe("the credential goes exactly where each provider expects, and nowhere e
   });
 });
 
+describe("the key and the time limit reach every request, whichever way it is sent", () => {
+  test("DeepAffects: a direct api call gets the key, with or without a query serializer of its own", async () => {
+    const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
+    const job = fake.createJob("deepaffects", { status: "Running" });
+    const path = "/transaction/generic/api/v1/async/status";
+    const plain = await da.api.GET(path, { params: { query: { request_id: job.id } } });
+    expect(plain.response.status).toBe(200);
+    const own = await da.api.GET(path, { params: { query: { request_id: job.id } }, querySerializer: { allowReserved: true } });
+    expect(own.response.status).toBe(200);
+    for (const request of job.requests()) expect(request.query).toEqual({ apikey: fake.keys.deepaffects, request_id: job.id });
+  });
+
+  test("DeepAffects: an apikey among a call's own query parameters is replaced, not sent twice", async () => {
+    const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
+    const job = fake.createJob("deepaffects", { status: "Running" });
+    const query = { request_id: job.id, apikey: "someone-else" } as { request_id: string };
+    const { response } = await da.api.GET("/transaction/generic/api/v1/async/status", { params: { query } });
+    expect(response.status).toBe(200);
+    expect(job.requests()[0]?.query).toEqual({ apikey: fake.keys.deepaffects, request_id: job.id });
+  });
+
+  test("a caller's fetch gets the time limit's signal inside the Request, and a hang ends on time", async () => {
+    const seen: Request[] = [];
+    const hanging = (request: Request) =>
+      new Promise<Response>((_, reject) => {
+        seen.push(request);
+        request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+      });
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, fetch: hanging, timeoutMs: 100 });
+    await expect(comfy.getJobStatus("job-1")).rejects.toMatchObject({ name: "TimeoutError" });
+    const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects, fetch: hanging, timeoutMs: 100 });
+    const error = await da.getJobStatus("job-2").catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimeoutError" });
+    expect(JSON.stringify(error) + String(error) + (error as Error).stack).not.toContain(fake.keys.deepaffects);
+    expect(seen).toHaveLength(2);
+    for (const request of seen) expect(request.signal.aborted).toBe(true);
+    expect(new URL(seen[1]!.url).searchParams.get("apikey")).toBe(fake.keys.deepaffects);
+  });
+});
+
 describe("bad input fails before any request, with a typed error naming the problem", () => {
   test("an empty or whitespace key, a key with surrounding spaces", () => {
     expect(() => createComfyClient({ apiKey: "" })).toThrow(/apiKey is missing or empty/);
