@@ -76,6 +76,12 @@ function freeAt(window: Window, now: number, ahead: number): number {
   return (i < ended.length ? ended[i]! + span : now + span) + lap * span;
 }
 
+/**
+ * A limiter of its own, for waits and watchers whose budgets should not be shared with the rest of
+ * the process (tests, or one tenant's keys kept apart from another's).
+ * @example
+ * const done = await wait(deepaffects, handle, { limiter: createRateLimiter() });
+ */
 export function createRateLimiter(): RateLimiter {
   const keys = new Map<string, KeyState>();
 
