@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { createRateLimiter, type RateBudget } from "../../src/lifecycle/limiter.js";
+import type { RateBudget } from "../../src/core/state.js";
+import { createRateLimiter } from "../../src/lifecycle/limiter.js";
 
 // Fixed seed: a failure reproduces on every run and machine.
 const RUNS = { numRuns: 1_000, seed: 20261201 };
