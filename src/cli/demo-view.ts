@@ -76,8 +76,12 @@ function pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - visible));
 }
 
-/** The summary table: final state, requests spent, how late each end was seen, what was handled. */
-export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palette, totalMs: number): string[] {
+/**
+ * The summary table: final state, requests spent, how late each end was seen, what was handled. On a
+ * terminal (`columns` known) the last column wraps at word boundaries under itself instead of
+ * wrapping the whole line; piped output keeps one line per job.
+ */
+export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palette, totalMs: number, columns?: number): string[] {
   const rows = jobs.map((job) => {
     const snapshot = job.result;
     const final = snapshot ? `${snapshot.state}${snapshot.rawStatus && snapshot.rawStatus !== snapshot.state ? ` (${snapshot.rawStatus})` : ""}` : `error: ${errorName(job.error)}`;
@@ -87,7 +91,17 @@ export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palett
   });
   const head = ["JOB", "ID", "FINAL STATE", "POLLS", "REQUESTS", "DETECTED", "VIA", "TROUBLE HANDLED"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  // Too narrow a column for prose: the text goes on lines of its own under its row.
+  const column = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const under = columns !== undefined && columns - column - 1 < 40;
+  const indent = under ? 4 : column;
+  const width = columns === undefined ? Infinity : columns - indent - 1;
+  const line = (cells: string[]) => {
+    const start = cells.slice(0, -1).map((c, i) => c.padEnd(widths[i]!)).join("  ") + "  ";
+    const text = wrap(cells.at(-1)!, width);
+    const lines = under ? [start, ...text.map((l) => " ".repeat(indent) + l)] : [start + text[0], ...text.slice(1).map((l) => " ".repeat(indent) + l)];
+    return lines.map((l) => l.trimEnd()).join("\n");
+  };
   const succeeded = jobs.filter((j) => j.result?.state === "succeeded").length;
   const verdict = succeeded === jobs.length ? paint.green(`All ${jobs.length} jobs succeeded`) : paint.red(`${succeeded} of ${jobs.length} jobs succeeded`);
   return [
@@ -98,6 +112,19 @@ export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palett
     "",
     `${verdict} in ${seconds(totalMs)}. DETECTED = when the wait saw the end, after the fake job really ended.`,
   ];
+}
+
+/** Words of `text` in lines of at most `width` characters (a longer word keeps its own line). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    if (current !== "" && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current === "" ? word : `${current} ${word}`;
+  }
+  return [...lines, current];
 }
 
 function troubleText(job: DemoJob): string {

@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  for (const line of summaryLines(jobs, fake, paint, Date.now() - startedAt)) write(line);
+  for (const line of summaryLines(jobs, fake, paint, Date.now() - startedAt, interactive ? process.stdout.columns : undefined)) write(line);
   const deliveries = fake.webhookDeliveries();
   if (deliveries.length > 0) write(paint.dim(`Webhook deliveries the fake DeepAffects made: ${deliveries.map((d) => `${shortId(d.requestId)} → ${d.status ?? d.error}`).join(", ")}.`));
   await cleanup();
