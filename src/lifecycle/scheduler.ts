@@ -3,6 +3,15 @@
  * cost one setTimeout, and closing the scheduler leaves no timer behind.
  */
 
+/**
+ * Most time one turn of the timer spends starting due polls before it yields to I/O: each start
+ * builds and sends a request (about 0.1 ms on Node 20), and thousands come due together when a
+ * budget reopens, which held the event loop for 40 ms and more in the 10,000-job benchmark.
+ */
+const SLICE_MS = 5;
+/** Tasks run between two looks at the clock. */
+const CHECK_EVERY = 8;
+
 interface Task {
   at: number;
   seq: number;
@@ -76,7 +85,15 @@ export function createScheduler(): Scheduler {
     timer = undefined;
     timerAt = Infinity;
     const now = Date.now();
+    const until = performance.now() + SLICE_MS;
+    let ran = 0;
     while (heap.length > 0 && heap[0]!.at <= now) {
+      if (++ran % CHECK_EVERY === 0 && performance.now() >= until) {
+        // More are due: let I/O run, then go on at once (a turn later, not at the next due time).
+        timerAt = -Infinity;
+        timer = setTimeout(fire, 0);
+        return;
+      }
       const task = pop()!;
       const run = task.run;
       if (run === undefined) continue;
