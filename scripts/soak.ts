@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createComfyClient, createDeepAffectsClient, createDifyClient, createRateLimiter, createWatcher, createWebhookHandler, JobStatusError, toNodeListener, type FetchLike, type JobHandle, type JobProvider, type JobState, type RateLimiter } from "../src/index.js";
 import { startFakeProviders, type FakeApi, type FaultHandle, type FaultRule, type ScriptStep } from "../src/testing.js";
+import { maxSliding } from "../bench/lib/rates.js";
 
 export interface SoakOptions {
   jobs: number;
@@ -68,16 +69,6 @@ function rng(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Most requests in any window of `windowMs` (times sorted ascending). */
-function maxInWindow(times: number[], windowMs: number): number {
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < times.length; hi++) {
-    while (times[hi]! - times[lo]! >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -225,11 +216,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   await new Promise((r) => hooks.close(r));
   await fake.close();
 
-  const maxPerSecond = Object.fromEntries(Object.entries(sent).map(([api, times]) => [api, maxInWindow(times, 1_000)]));
+  const maxPerSecond = Object.fromEntries(Object.entries(sent).map(([api, times]) => [api, maxSliding(times, 1_000)]));
   const requests = Object.values(sent).reduce((sum, times) => sum + times.length, 0);
   const faultyResponses = Object.values(faultsByKind).reduce((a, b) => a + b, 0);
-  const deepaffectsMaxPerMinute = maxInWindow(sent.deepaffects, 60_000);
-  const grantedMaxPerSecond = Object.fromEntries(Object.entries(granted).map(([key, times]) => [key, maxInWindow(times.sort((a, b) => a - b), 1_000)]));
+  const deepaffectsMaxPerMinute = maxSliding(sent.deepaffects, 60_000);
+  const grantedMaxPerSecond = Object.fromEntries(Object.entries(granted).map(([key, times]) => [key, maxSliding(times.sort((a, b) => a - b), 1_000)]));
   // Grants and sends must both keep the cap exactly: a slot counts from its request's end, so sends
   // that trail their grants by a varying delay (tens of ms on this saturated loop) still cannot bunch.
   const capped =

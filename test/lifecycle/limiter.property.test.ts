@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { maxSliding } from "../../bench/lib/rates.js";
 import { expect, it } from "vitest";
 import type { RateBudget } from "../../src/core/state.js";
 import { createRateLimiter } from "../../src/lifecycle/limiter.js";
@@ -14,16 +15,6 @@ interface Event {
   at: number;
   kind: "release" | "ask";
   ask: number;
-}
-
-/** Most of the sorted times in any window [t, t + windowMs). */
-function mostInWindow(sorted: readonly number[], windowMs: number): number {
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
 }
 
 it("no window of any budget ever holds more arrivals than it allows, whatever the latencies; every ask is served", () => {
@@ -56,7 +47,7 @@ it("no window of any budget ever holds more arrivals than it allows, whatever th
       }
       expect(arrivals).toHaveLength(asks.length);
       arrivals.sort((a, b) => a - b);
-      for (const budget of budgets) expect(mostInWindow(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
+      for (const budget of budgets) expect(maxSliding(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
     }),
     RUNS,
   );

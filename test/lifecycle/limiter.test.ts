@@ -1,3 +1,4 @@
+import { maxSliding } from "../../bench/lib/rates.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createComfyClient, createRateLimiter, createWatcher, type RateBudget } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
@@ -9,16 +10,6 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Most of the sorted times in any window [t, t + windowMs). */
-function mostInWindow(sorted: readonly number[], windowMs: number): number {
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-}
 
 test("a slot counts from its request's end, so a slow request delays the next use of its slot", () => {
   const limiter = createRateLimiter();
@@ -79,7 +70,7 @@ test("the budget holds where the provider counts, on arrival, when requests leav
     const ids = new Set(jobs.map((j) => j.id));
     const arrivals = fake.requests({ api: "comfy", route: "status" }).filter((r) => ids.has(r.jobId!)).map((r) => r.at).sort((a, b) => a - b);
     expect(arrivals.length).toBeGreaterThanOrEqual(15); // the budget bound all along
-    expect(mostInWindow(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
+    expect(maxSliding(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
   } finally {
     watcher.close();
   }

@@ -1,36 +1,14 @@
 // The drift check is what makes "edit a document, forget to regenerate" fail CI, so it is tested the
 // way CI runs it: as a separate process, on a temporary copy of openapi/ and generated/.
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
-
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-// The same program `npx tsx` starts, called directly so npm's own notices stay out of stderr.
-const TSX_CLI = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
-const RUN_TIMEOUT_MS = 60_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { REPO, RUN_TIMEOUT_MS, runScript, type Run } from "./run-script.js";
 
 function runCheck(root: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [TSX_CLI, "scripts/generate.ts", "--check", "--root", root],
-      { cwd: REPO, timeout: RUN_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") return reject(error);
-        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
-      },
-    );
-  });
+  return runScript("scripts/generate.ts", ["--check", "--root", root]);
 }
 
 const copies: string[] = [];

@@ -1,32 +1,16 @@
 // `npm run spec:diff` must call the edits that break jobstatus users breaking, and must not cry wolf
 // over an additive one. Each case edits a temporary copy of openapi/ and runs the script as CI would,
 // against the repository's own documents; openapi/ itself is never touched.
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import type { DocumentReport } from "../../scripts/spec-diff.js";
-
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const TSX_CLI = path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs");
-const RUN_TIMEOUT_MS = 60_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { REPO, runScript, type Run } from "./run-script.js";
 
 function specDiff(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [TSX_CLI, "scripts/spec-diff.ts", ...args], { cwd: REPO, timeout: RUN_TIMEOUT_MS }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(error);
-      resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
-    });
-  });
+  return runScript("scripts/spec-diff.ts", args);
 }
 
 const copies: string[] = [];
