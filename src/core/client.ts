@@ -139,8 +139,9 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize);
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
-  const keyed: FetchLike | undefined = authQuery
-    ? async (request) => guarded(new URL(request.url).searchParams.has(authQuery) ? request : await authorize(request))
+  const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
+  const keyed: FetchLike | undefined = hasKey
+    ? (request) => (hasKey.test(request.url) ? guarded(request) : authorize(request).then((authorized) => guarded(authorized)))
     : undefined;
   const api = createClient<Paths>({
     baseUrl,
@@ -303,7 +304,7 @@ function guardedFetch(
   maxBytes: number,
   invalid: (problem: string) => InvalidResponseError,
   authorize: (request: Request) => Promise<Request>,
-): (request: Request, signal?: AbortSignal) => Promise<Response> {
+): SignalledFetch {
   return async function fetchGuarded(request, signal) {
     // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
     let home: string | undefined;

@@ -97,24 +97,19 @@ export function createRateLimiter(): RateLimiter {
   return {
     acquire(key, budgets, now) {
       const state = stateOf(key);
+      const windows = budgets.map((budget) => windowOf(state, budget));
+      let earliest = Math.max(now, state.pausedUntil);
+      if (earliest === now && windows.every((window) => freeAt(window, now, 0) === now)) {
+        for (const window of windows) window.held++;
+        return now;
+      }
+      // Asks turned away are handed the times their slots free, in turn, so that each comes back
+      // about when it can be served instead of all of them waking at once to be turned away again.
       const { promised } = state;
       let due = 0;
       while (due < promised.length && promised[due]! <= now) due++;
       if (due > 0) promised.splice(0, due);
-      const windows = budgets.map((budget) => windowOf(state, budget));
-      // Asks turned away are handed the times their slots free, in turn, so that each comes back
-      // about when it can be served instead of all of them waking at once to be turned away again.
-      const ahead = promised.length;
-      let earliest = Math.max(now, state.pausedUntil);
-      let free = earliest === now;
-      for (const window of windows) {
-        if (freeAt(window, now, 0) > now) free = false;
-        earliest = Math.max(earliest, freeAt(window, now, ahead));
-      }
-      if (free) {
-        for (const window of windows) window.held++;
-        return now;
-      }
+      for (const window of windows) earliest = Math.max(earliest, freeAt(window, now, promised.length));
       let i = promised.length;
       while (i > 0 && promised[i - 1]! > earliest) i--;
       promised.splice(i, 0, earliest);
