@@ -145,9 +145,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const now = Date.now();
     const timeLeft = entry.deadline - now;
     if (timeLeft <= 0) return timeOut(entry, undefined);
-    const { rateKey } = entry.provider;
     const budgets = budgetsOf(entry.provider);
-    const allowedAt = limiter.acquire(rateKey, budgets, now);
+    const allowedAt = limiter.acquire(entry.provider.rateKey, budgets, now);
     if (allowedAt > now) {
       if (now >= entry.lastCheckAt) return timeOut(entry, undefined);
       return schedule(entry, allowedAt);
@@ -162,14 +161,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     } catch (error) {
       answer = Promise.reject(error); // a hand-made provider that throws: same path as a failed request
     }
-    const ended = () => {
-      limiter.release(rateKey, budgets, Date.now());
-      return done(entry, request);
-    };
     answer
       .then(
-        (snapshot) => ended() && observed(entry, snapshot),
-        (error) => ended() && failed(entry, error),
+        (snapshot) => done(entry, request, budgets) && observed(entry, snapshot),
+        (error) => done(entry, request, budgets) && failed(entry, error),
       )
       // A throw in the caller's onUpdate/onProgress (or from a hand-made provider's snapshot) used to be
       // an unhandled rejection that left the job unsettled, past its deadline: it now ends that job's
@@ -177,8 +172,9 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       .catch((error: unknown) => settle(entry, undefined, error));
   }
 
-  /** Bookkeeping when a request ends; false when its job was settled meanwhile. */
-  function done(entry: Entry, request: AbortController): boolean {
+  /** Bookkeeping when a request ends: its rate slot and its place in flight. False when its job was settled meanwhile. */
+  function done(entry: Entry, request: AbortController, budgets: readonly RateBudget[]): boolean {
+    limiter.release(entry.provider.rateKey, budgets, Date.now());
     inFlight--;
     while (ready.length > 0 && inFlight < maxInFlight) {
       const next = ready.shift()!;
