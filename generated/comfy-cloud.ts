@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt every running job of the caller
+         * @description Cancels ALL of the authenticated user's running jobs, not one: Comfy offers no way to stop a single
+         *     running job. Pending jobs are untouched (cancel those with `POST /api/queue`).
+         */
+        post: operations["interruptJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/job/{job_id}/status": {
         parameters: {
             query?: never;
@@ -71,8 +92,9 @@ export interface paths {
         put?: never;
         /**
          * Cancel pending jobs by id, or clear every pending job
-         * @description Only affects jobs that have not started. Running jobs are stopped with `POST /api/interrupt`, which
-         *     interrupts all of the caller's running jobs and is not part of this document.
+         * @description Only affects jobs that have not started: the answer's `deleted` lists the ids that were cancelled,
+         *     and an id it does not list was not (it is running, already over, or unknown). Running jobs are
+         *     stopped with `POST /api/interrupt`, which interrupts all of the caller's running jobs.
          */
         post: operations["manageQueue"];
         delete?: never;
@@ -197,8 +219,34 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
         };
-        /** @description Comfy documents this body only as a free-form object. */
+        PromptError: {
+            details?: string;
+            extra_info?: {
+                [key: string]: unknown;
+            };
+            message?: string;
+            /** @description Machine-readable reason, such as `prompt_outputs_failed_validation` or `invalid_prompt`. */
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Why a workflow was refused: `error` (an object with `type` and `message`, or a plain string when the
+         *     body had no prompt) and `node_errors`, the problems per node id.
+         */
         PromptErrorResponse: {
+            error?: string | components["schemas"]["PromptError"];
+            node_errors?: {
+                [key: string]: components["schemas"]["PromptNodeError"];
+            } | unknown[];
+        } & {
+            [key: string]: unknown;
+        };
+        PromptNodeError: {
+            class_type?: string;
+            dependent_outputs?: string[];
+            errors?: components["schemas"]["PromptError"][];
+        } & {
             [key: string]: unknown;
         };
         PromptRequest: {
@@ -289,6 +337,33 @@ export interface components {
                 "application/json": components["schemas"]["PromptErrorResponse"];
             };
         };
+        /**
+         * @description "Payment required - User has not paid" (openapi-cloud.yaml): the subscription is inactive, despite the
+         *     status code not a request rate. Retrying does not help until the subscription is active again.
+         */
+        PromptSubscriptionInactive: {
+            headers: {
+                /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PromptErrorResponse"];
+            };
+        };
+        /** @description The API key's subscription is inactive. Retrying does not help until the subscription is active again. */
+        SubscriptionInactive: {
+            headers: {
+                /** @description Present only on a rate limit (assumption, see above); absent for an inactive subscription. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
         /** @description The API key is missing or not valid. */
         Unauthorized: {
             headers: {
@@ -309,6 +384,27 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    interruptJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The running jobs were interrupted, or none was running. Comfy documents no body. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["SubscriptionInactive"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getJobStatus: {
         parameters: {
             query?: never;
@@ -333,6 +429,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OtherUsersJob"];
             404: components["responses"]["JobNotFound"];
+            429: components["responses"]["SubscriptionInactive"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -360,6 +457,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OtherUsersJob"];
             404: components["responses"]["JobNotFound"];
+            429: components["responses"]["SubscriptionInactive"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -388,18 +486,7 @@ export interface operations {
             400: components["responses"]["PromptError"];
             401: components["responses"]["Unauthorized"];
             402: components["responses"]["PromptError"];
-            /**
-             * @description Despite the status code, Comfy uses 429 here for an inactive subscription ("payment required"),
-             *     not for a request rate; retrying will not help until the subscription is active again.
-             */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PromptErrorResponse"];
-                };
-            };
+            429: components["responses"]["PromptSubscriptionInactive"];
             500: components["responses"]["PromptError"];
             503: components["responses"]["PromptError"];
         };
@@ -428,6 +515,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["SubscriptionInactive"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -477,6 +565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["SubscriptionInactive"];
             500: components["responses"]["InternalError"];
         };
     };

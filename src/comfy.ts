@@ -3,6 +3,7 @@ export * from "./shared-exports.js";
 export {
   COMFY_STATES,
   createComfyClient,
+  type ComfyCancelResult,
   type ComfyClient,
   type ComfyJobDetail,
   type ComfyJobStatus,

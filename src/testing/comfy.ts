@@ -53,9 +53,9 @@ export function comfyProvider(ctx: KitContext): Provider {
     return { status, body };
   };
 
-  const promptError = (message: string): Reply => {
+  const promptError = (message: string, details = ""): Reply => {
     const body: Comfy.PromptErrorResponse = {
-      error: { type: "invalid_prompt", message, details: "", extra_info: {} },
+      error: { type: "invalid_prompt", message, details, extra_info: {} },
       node_errors: {},
     };
     return { status: 400, body };
@@ -70,9 +70,14 @@ export function comfyProvider(ctx: KitContext): Provider {
   };
 
   const submit = (body: ParsedBody, principal: Principal): Reply => {
-    if (body.kind !== "json" || !isPlainObject(body.value)) return promptError("Request body must be a JSON object.");
-    const prompt = body.value["prompt"];
-    if (!isPlainObject(prompt)) return promptError("prompt is required and must be an object.");
+    const prompt = body.kind === "json" && isPlainObject(body.value) ? body.value["prompt"] : undefined;
+    if (prompt === undefined) return { status: 400, body: { error: "no prompt", node_errors: [] } };
+    if (!isPlainObject(prompt)) return promptError("Invalid prompt: the workflow must be an object of nodes.");
+    for (const [id, node] of Object.entries(prompt)) {
+      if (!isPlainObject(node) || typeof node["class_type"] !== "string") {
+        return promptError("Cannot execute because a node is missing the class_type property.", `Node ID '#${id}'`);
+      }
+    }
     const job = ctx.jobs.create("comfy", principal.user === "comfyOther" ? { owner: "comfyOther" } : {});
     job.workflow = prompt;
     const answer: Comfy.PromptResponse = { prompt_id: job.id, number: queueNumber++, node_errors: {} };
@@ -172,6 +177,7 @@ export function comfyProvider(ctx: KitContext): Provider {
       const sent = req.headers["x-api-key"];
       if (sent === ctx.keys.comfy) return { key: sent, user: "main" };
       if (sent === ctx.keys.comfyOther) return { key: sent, user: "comfyOther" };
+      if (sent === ctx.keys.comfyInactive) return error(429, "Subscription inactive.", "subscription_inactive");
       return error(401, "Invalid or missing API key.", "unauthorized");
     },
   };

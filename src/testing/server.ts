@@ -27,6 +27,7 @@ export const DEFAULT_KEYS: Readonly<FakeKeys> = Object.freeze({
   difyCompletion: "app-fake-dify-completion-key",
   comfy: "comfy-fake-key",
   comfyOther: "comfy-fake-other-user-key",
+  comfyInactive: "comfy-fake-inactive-subscription-key",
   deepaffects: "deepaffects-fake-key",
 });
 
@@ -39,7 +40,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   for (const [name, value] of Object.entries(keys)) {
     if (typeof value !== "string" || value.trim() === "") throw new TypeError(`keys.${name} must be a non-empty string`);
   }
-  if (keys.comfy === keys.comfyOther) throw new TypeError("keys.comfy and keys.comfyOther must differ");
+  if (new Set([keys.comfy, keys.comfyOther, keys.comfyInactive]).size !== 3) throw new TypeError("keys.comfy, keys.comfyOther and keys.comfyInactive must differ");
   const maxBody = options.maxBodyBytes ?? MiB;
   const maxRecorded = options.maxRecordedRequests ?? Infinity;
   const lifetime = new Lifetime();

@@ -22,6 +22,8 @@ export interface FakeKeys {
   comfy: string;
   /** A second Comfy Cloud user: its jobs answer 403 to `comfy` and the other way round. */
   comfyOther: string;
+  /** A Comfy Cloud key whose subscription is inactive: every route answers 429, as Comfy documents. */
+  comfyInactive: string;
   deepaffects: string;
 }
 

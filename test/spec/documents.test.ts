@@ -38,7 +38,7 @@ describe("comfy-cloud.yaml", () => {
 
   it("documents every answer of the status endpoint and authenticates with X-API-Key", () => {
     const responses = doc.paths["/api/job/{job_id}/status"].get.responses;
-    expect(Object.keys(responses).sort()).toEqual(["200", "401", "403", "404", "500"]);
+    expect(Object.keys(responses).sort()).toEqual(["200", "401", "403", "404", "429", "500"]);
     expect(doc.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "X-API-Key" });
   });
 });

@@ -66,13 +66,16 @@ describe("Dify annotation reply", () => {
 });
 
 describe("Comfy Cloud", () => {
-  test("a prompt must be an object", async () => {
-    for (const sent of [{}, { prompt: [] }, { prompt: "x" }]) {
+  test("a prompt must be an object of nodes with a class_type, answered as ComfyUI's post_prompt does", async () => {
+    const missing = await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({}) });
+    expect(missing.status).toBe(400);
+    expect(await body(missing)).toEqual({ error: "no prompt", node_errors: [] });
+    for (const sent of [{ prompt: [] }, { prompt: "x" }, { prompt: { "1": {} } }]) {
       const res = await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify(sent) });
       expect(res.status).toBe(400);
       expect((await body(res)).error.type).toBe("invalid_prompt");
     }
-    const ok = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": {} } }) }));
+    const ok = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }) }));
     expect(ok).toEqual({ prompt_id: expect.any(String), number: expect.any(Number), node_errors: {} });
   });
 
