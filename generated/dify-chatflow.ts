@@ -84,17 +84,14 @@ export interface components {
             job_status: "waiting" | "processing" | "completed" | "error";
         };
         /**
-         * @description Settings for the job. Dify's 2026 reference requires all three fields, even for `disable`, because
-         *     the body is validated before the action is looked at; the 2025 references (and the Chinese
-         *     Completion reference) required only `score_threshold` and let the two embedding fields be null.
-         *     Only `score_threshold` is required here and the embedding fields accept null, so one body shape
-         *     works with both generations of server; send all three to satisfy a current server.
+         * @description Settings for the job. Dify requires all three fields, even for `disable`: the body is validated
+         *     before the action is looked at. A missing field answers 400 `invalid_param` with `params` naming it.
          */
         AnnotationReplySettings: {
             /** @description Embedding model used to match questions against annotations, for example `text-embedding-3-small`. */
-            embedding_model_name?: string | null;
+            embedding_model_name: string;
             /** @description Provider of the embedding model, for example `openai`. */
-            embedding_provider_name?: string | null;
+            embedding_provider_name: string;
             /** @description Lowest similarity score at which a stored annotation is used as the reply. */
             score_threshold: number;
         };
@@ -104,11 +101,22 @@ export interface components {
             code: string;
             /** @description Human-readable detail. */
             message: string;
+            /** @description The body field a 400 `invalid_param` is about, when the server names one. */
+            params?: string;
             /** @description The HTTP status code of the response. */
             status: number;
         };
     };
     responses: {
+        /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description `internal_server_error`: Dify failed on its side; retry with backoff. */
         InternalServerError: {
             headers: {
@@ -189,6 +197,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidParam"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -218,6 +227,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidParam"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

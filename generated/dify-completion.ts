@@ -81,16 +81,14 @@ export interface components {
             job_status: "waiting" | "processing" | "completed" | "error";
         };
         /**
-         * @description 任务的设置。2026 年的 Dify 文档要求三个字段都必须提供（即使是 `disable`），因为服务端先校验请求体再看动作；
-         *     2025 年的文档（以及中文版文本生成应用文档）只要求 `score_threshold`，两个向量模型字段可以为 null。
-         *     这里只把 `score_threshold` 设为必填，两个向量模型字段允许 null，使同一种请求体对新旧两代服务端都有效；
-         *     面向当前版本的服务端时请三个字段都发送。
+         * @description 任务的设置。Dify 要求三个字段都必须提供（即使是 `disable`）：服务端先校验请求体再看动作。
+         *     缺少字段时返回 400 `invalid_param`，`params` 指出缺少的字段。
          */
         AnnotationReplySettings: {
             /** @description 用于把问题与标注进行匹配的向量模型，例如 `text-embedding-3-small`。 */
-            embedding_model_name?: string | null;
+            embedding_model_name: string;
             /** @description 向量模型的提供商，例如 `openai`。 */
-            embedding_provider_name?: string | null;
+            embedding_provider_name: string;
             /** @description 相似度分数的下限，达到该分数的标注才会被用作回复。 */
             score_threshold: number;
         };
@@ -100,11 +98,22 @@ export interface components {
             code: string;
             /** @description 供人阅读的详细信息。 */
             message: string;
+            /** @description 400 `invalid_param` 涉及的请求体字段（服务端指明时）。 */
+            params?: string;
             /** @description 响应的 HTTP 状态码。 */
             status: number;
         };
     };
     responses: {
+        /** @description `forbidden`：该密钥不能执行此操作（访问限制或套餐限制），只有 `message` 能说明是哪一种。 */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description `internal_server_error`：Dify 服务端出错；请退避后重试。 */
         InternalServerError: {
             headers: {
@@ -182,6 +191,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidParam"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
@@ -211,6 +221,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidParam"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

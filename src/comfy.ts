@@ -1,6 +1,7 @@
 /** `jobstatus/comfy`: the Comfy Cloud client with the shared lifecycle, and no other provider's code. */
 export * from "./shared-exports.js";
 export {
+  COMFY_DEFAULT_WAIT_MS,
   COMFY_STATES,
   createComfyClient,
   type ComfyCancelResult,

@@ -1,6 +1,7 @@
 /** `jobstatus/deepaffects`: the DeepAffects client, its webhook handler and the shared lifecycle. */
 export * from "./shared-exports.js";
 export {
+  DEEPAFFECTS_DEFAULT_WAIT_MS,
   createDeepAffectsClient,
   DEEPAFFECTS_APIS,
   DEEPAFFECTS_STATES,

@@ -1,6 +1,8 @@
 /** `jobstatus/dify`: the Dify client with the shared lifecycle, and no other provider's code. */
 export * from "./shared-exports.js";
 export {
+  DIFY_DEFAULT_WAIT_MS,
+  DIFY_JOB_STATUS_TTL_MS,
   createDifyClient,
   DIFY_STATES,
   type AnnotationReplySettings,

@@ -66,6 +66,8 @@ export interface PollDefaults {
   maxIntervalMs?: number;
   patience?: number;
   jitter?: number;
+  /** How long a wait without `timeoutMs` or `deadline` lasts before it gives up with a TimeoutError. */
+  defaultTimeoutMs?: number;
 }
 
 /** A request budget: at most `requests` in any window of `intervalMs`. */

@@ -9,7 +9,10 @@ import type { PollPolicy, PollPolicyOptions } from "./policy.js";
 export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   /** Aborts the wait, also during sleeps; the wait rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
-  /** A hard deadline, this many ms from now: the wait settles before it, with a TimeoutError carrying the last snapshot. */
+  /**
+   * A hard deadline, this many ms from now: the wait settles before it, with a TimeoutError carrying the
+   * last snapshot. Default: the provider's (Dify 30 min, Comfy Cloud 2 h, DeepAffects 6 h); `Infinity` waits without end.
+   */
   timeoutMs?: number | undefined;
   /** The same as an absolute time (ISO 8601 or ms since epoch); wins over timeoutMs. */
   deadline?: string | number | undefined;
@@ -87,8 +90,11 @@ export function toWaitState(entry: SavableEntry): WaitState {
   };
 }
 
-/** The absolute deadline in ms: a resumed wait keeps its saved one. */
-export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number): number {
+/**
+ * The absolute deadline in ms: a resumed wait keeps its saved one; without `timeoutMs` or `deadline`
+ * it is `defaultMs` (the provider's default) from now. `timeoutMs: Infinity` waits without end.
+ */
+export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number, defaultMs = Infinity): number {
   if (saved) {
     if (saved.deadline === null) return Infinity;
     const at = Date.parse(saved.deadline);
@@ -106,5 +112,5 @@ export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<an
     }
     return now + options.timeoutMs;
   }
-  return Infinity;
+  return now + defaultMs;
 }

@@ -272,7 +272,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const now = Date.now();
     const startedAt = Date.parse(handle.startedAt);
     if (Number.isNaN(startedAt)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
-    const deadline = deadlineOf(saved, options, now);
+    const deadline = deadlineOf(saved, options, now, provider.pollDefaults.defaultTimeoutMs);
     const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
     const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
     // The fallback may be slower than the provider's ceiling (DeepAffects: 2 min); the ceiling then rises

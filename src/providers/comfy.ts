@@ -55,6 +55,12 @@ export const COMFY_STATES = {
   cancelling_preparing: "running",
 } as const satisfies StateTable;
 
+/**
+ * Without `timeoutMs`, a wait on a Comfy job gives up after this long. Comfy documents no limit on a
+ * job's run time; two hours is our choice, well past a long video workflow.
+ */
+export const COMFY_DEFAULT_WAIT_MS = 2 * 60 * 60_000;
+
 const STATUS_PATH = "/api/job/{job_id}/status";
 const DETAIL_PATH = "/api/jobs/{job_id}";
 
@@ -185,7 +191,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     provider: "comfy",
     api,
     rateKey: rateKeyFor("comfy", http.apiKey),
-    pollDefaults: {},
+    pollDefaults: { defaultTimeoutMs: COMFY_DEFAULT_WAIT_MS },
     rateBudgets: [],
     normalize,
     kindOf: () => "comfy",

@@ -61,6 +61,12 @@ export const DEEPAFFECTS_STATES = {
 
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
+/**
+ * Without `timeoutMs`, a wait on a DeepAffects job gives up after this long. DeepAffects documents no
+ * processing time; six hours is our choice (long recordings, and polls spaced by the 100 a day budget).
+ */
+export const DEEPAFFECTS_DEFAULT_WAIT_MS = 6 * 60 * 60_000;
+
 /** Options of `deepaffects.start`, besides the request's signal and time limit. */
 export interface StartOptions extends StatusInit {
   /** Where DeepAffects should POST `{request_id, response}` when the job ends (its docs ask for one on every call). */
@@ -170,7 +176,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
     api,
     rateKey: rateKeyFor("deepaffects", http.apiKey),
     // 5 requests a minute per key: one poll every 12 s at the very most, and slower by default.
-    pollDefaults: { initialDelayMs: 15_000, minIntervalMs: 12_000, maxIntervalMs: 120_000 },
+    pollDefaults: { initialDelayMs: 15_000, minIntervalMs: 12_000, maxIntervalMs: 120_000, defaultTimeoutMs: DEEPAFFECTS_DEFAULT_WAIT_MS },
     rateBudgets: [
       { requests: 5, intervalMs: 60_000 },
       { requests: 100, intervalMs: 86_400_000 },

@@ -66,8 +66,8 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     jobTouched: (job) => webhooks.touch(job),
   };
   const providers: Provider[] = [
-    difyProvider(ctx, "dify-chatflow"),
-    difyProvider(ctx, "dify-completion"),
+    difyProvider(ctx, "dify-chatflow", options.difyStatusTtlMs),
+    difyProvider(ctx, "dify-completion", options.difyStatusTtlMs),
     comfyProvider(ctx),
     deepaffectsProvider(ctx),
   ];

@@ -94,7 +94,7 @@ describe("dify-chatflow.yaml and dify-completion.yaml", () => {
   const shape = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(shape);
     if (node === null || typeof node !== "object") return node;
-    const prose = new Set(["description", "summary", "title"]);
+    const prose = new Set(["description", "summary", "title", "x-jobstatus-departure"]);
     return Object.fromEntries(
       Object.entries(node).filter(([key]) => !prose.has(key)).map(([key, value]) => [key, shape(value)]),
     );
@@ -110,7 +110,7 @@ describe("dify-chatflow.yaml and dify-completion.yaml", () => {
     expect(status.enum).toEqual(["waiting", "processing", "completed", "error"]);
     expect(chatflow.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(chatflow.servers[0].variables.api_base_url.default).toBe("https://api.dify.ai/v1");
-    expect(chatflow.components.schemas.AnnotationReplySettings.required).toEqual(["score_threshold"]);
+    expect(chatflow.components.schemas.AnnotationReplySettings.required).toEqual(["score_threshold", "embedding_provider_name", "embedding_model_name"]);
   });
 });
 

@@ -12,22 +12,30 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 describe("Dify annotation reply", () => {
+  const embedding = { embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" };
   test.each([
-    ["no score_threshold", {}],
-    ["score_threshold above 1", { score_threshold: 1.5 }],
-    ["score_threshold as a string", { score_threshold: "0.9" }],
-    ["embedding name not a string", { score_threshold: 0.5, embedding_model_name: 3 }],
-  ])("%s gives 400 invalid_param", async (_name, settings) => {
-    const res = await call.dify("/apps/annotation-reply/enable", { method: "POST", body: JSON.stringify(settings) });
-    expect(res.status).toBe(400);
-    const b = await body(res);
-    expect(b).toMatchObject({ status: 400, code: "invalid_param" });
+    ["no field at all", {}, "score_threshold"],
+    ["no embedding fields, which disable needs too", { score_threshold: 0.5 }, "embedding_provider_name"],
+    ["a null embedding model", { score_threshold: 0.5, embedding_provider_name: "openai", embedding_model_name: null }, "embedding_model_name"],
+    ["score_threshold that is no float", { score_threshold: "high", ...embedding }, "score_threshold"],
+  ])("%s gives 400 invalid_param naming the field, as Dify's reqparse does", async (_name, settings, param) => {
+    for (const action of ["enable", "disable"]) {
+      const res = await call.dify(`/apps/annotation-reply/${action}`, { method: "POST", body: JSON.stringify(settings) });
+      expect(res.status).toBe(400);
+      expect(await body(res)).toMatchObject({ status: 400, code: "invalid_param", params: param });
+    }
+  });
+
+  test("Dify sets no range on score_threshold", async () => {
+    const res = await call.dify("/apps/annotation-reply/enable", { method: "POST", body: JSON.stringify({ score_threshold: 1.5, ...embedding }) });
+    expect(res.status).toBe(200);
   });
 
   test("a body that is not JSON, or an unknown action, gives 400", async () => {
     expect((await call.dify("/apps/annotation-reply/enable", { method: "POST", body: "score_threshold=1" })).status).toBe(400);
-    const res = await call.dify("/apps/annotation-reply/toggle", { method: "POST", body: JSON.stringify({ score_threshold: 1 }) });
+    const res = await call.dify("/apps/annotation-reply/toggle", { method: "POST", body: JSON.stringify({ score_threshold: 1, ...embedding }) });
     expect(res.status).toBe(400);
+    expect(await body(res)).toMatchObject({ code: "invalid_param", message: "Unsupported annotation reply action" });
   });
 
   test("an unknown job, or a job asked under the other action, does not exist", async () => {
