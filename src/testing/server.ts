@@ -166,7 +166,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     // DeepAffects budgets each API path; elsewhere a route (all job ids together) is one budget.
     const budget = limiter.check(provider.api, principal.key, provider.api === "deepaffects" ? sub : match.route);
     if (!budget.ok) {
-      answer(provider.error(429, "Rate limit exceeded. Retry later."), { ...extra, "Retry-After": String(budget.retryAfterSeconds) });
+      const limited = provider.rateLimited?.(budget.retryAfterSeconds);
+      if (limited) answer(limited, extra);
+      else answer(provider.error(429, "Rate limit exceeded. Retry later."), { ...extra, "Retry-After": String(budget.retryAfterSeconds) });
       return;
     }
     let reply = match.run({ principal, body, query: url.searchParams });

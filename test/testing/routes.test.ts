@@ -164,14 +164,14 @@ describe("DeepAffects", () => {
     for (const media of [{}, { content: "a", url: "https://x" }]) {
       const res = await call.deepaffects(DA_ASR, { method: "POST", body: JSON.stringify(media) });
       expect(res.status).toBe(400);
-      expect((await body(res)).fault.detail.errorcode).toBe("params_invalid");
+      expect((await body(res)).type).toBe("params_invalid");
     }
   });
 
   test("unknown request ids give 404, a missing one 400, an unknown path 404", async () => {
     const unknown = await call.deepaffects(DA_STATUS, {}, { request_id: "nope" });
     expect(unknown.status).toBe(404);
-    expect((await body(unknown)).fault).toBeDefined();
+    expect(await body(unknown)).toMatchObject({ type: "unknown_route" });
     expect((await call.deepaffects(DA_STATUS)).status).toBe(400);
     expect((await call.deepaffects("/audio/generic/api/v9/async/nothing", { method: "POST", body: "{}" })).status).toBe(404);
   });
