@@ -137,7 +137,8 @@ export function comfyProvider(ctx: KitContext): Provider {
         ctx.jobs.force(job, "cancelled");
       }
     }
-    return { status: 200, body: {} };
+    // openapi-cloud.yaml documents a 200 without a body.
+    return { status: 200, text: "" };
   };
 
   const view = (query: URLSearchParams): Reply => {
