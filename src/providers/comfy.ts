@@ -6,7 +6,7 @@
 import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
+import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
 import { createNormalizer, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
@@ -134,6 +134,9 @@ function comfyError({ status, body, response, head, details, redact }: ErrorAnsw
       `${head}. Comfy Cloud answers 429 when the API key's subscription is inactive: reactivate the subscription of this account; retrying will not help.`,
       { ...details, code: details.code ?? "subscription_inactive" },
     );
+  }
+  if (status === 402) {
+    return new QuotaExceededError(`${head}. Comfy Cloud answers 402 for insufficient credits: add credits to the account; retrying will not help.`, details);
   }
   const prompt = body as { error?: { type?: unknown } | string; node_errors?: unknown } | null;
   if (status === 400 && details.operation === "POST /api/prompt" && prompt && typeof prompt === "object" && prompt.error != null) {

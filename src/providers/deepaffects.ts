@@ -73,7 +73,9 @@ const DAY_BUDGET: RateBudget = { requests: 100, intervalMs: 86_400_000 };
 
 /** The part of a rate limiter (`createRateLimiter()`) that job starts take their slots from. */
 export interface StartBudgetLimiter {
+  /** Takes a slot of every budget at `now` and returns `now`, or takes nothing and returns when to ask again. */
   acquire(key: string, budgets: readonly RateBudget[], now: number): number;
+  /** Gives a slot back when its request has ended at `at`. */
   release(key: string, budgets: readonly RateBudget[], at: number): void;
 }
 

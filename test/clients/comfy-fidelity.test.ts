@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   createComfyClient,
+  QuotaExceededError,
   RateLimitError,
   SubscriptionInactiveError,
   wait,
@@ -55,6 +56,13 @@ describe("429 means the subscription is inactive", () => {
     expect((error as RateLimitError).transient).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(3_000);
   });
+});
+
+test("402 insufficient credits is a non-transient QuotaExceededError that says to add credits", async () => {
+  faults.push(fake.fault({ api: "comfy", route: "start", status: 402, times: 1 }));
+  const error = await client().submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(QuotaExceededError);
+  expect((error as Error).message).toMatch(/add credits/);
 });
 
 describe("a rejected workflow keeps its reason", () => {
