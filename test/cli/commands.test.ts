@@ -281,7 +281,7 @@ test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with
       listening = JSON.parse(soFar.split("\n")[0]!) as Record<string, any>;
       const serverEnv = listening["env"] as Record<string, string>;
       followUp = (async () => {
-        const started = await runCli(["start", "dify", "enable", "--score-threshold", "0.9"], { env: serverEnv });
+        const started = await runCli(["start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: serverEnv });
         const status = await runCli(["status", "dify", jsonLines(started.stdout)[0]!["jobId"]], { env: serverEnv });
         child.kill("SIGINT");
         return status;
