@@ -8,6 +8,7 @@ import yoctoSpinner from "yocto-spinner";
 import colors from "yoctocolors";
 import { JobStatusError, type JobSnapshot, type JobState } from "../index.js";
 import type { Env } from "./clients.js";
+import { jsonLine, printable, SHOWN } from "./terminal-text.js";
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -66,7 +67,7 @@ export class Output {
 
   /** One JSON object on its own line, on stdout. */
   record(value: object): void {
-    this.streams.stdout.write(`${this.mask(JSON.stringify(value))}\n`);
+    this.streams.stdout.write(`${this.mask(jsonLine(value))}\n`);
   }
 
   out(text: string): void {
@@ -133,7 +134,7 @@ export function fitWidth(text: string, width: number): string {
 
 /** A long job id cut to its start, for lines that must fit a terminal. */
 export function shortId(jobId: string): string {
-  return jobId.length > 12 ? `${jobId.slice(0, 8)}…` : jobId;
+  return printable(jobId, jobId.length > 12 ? 8 : 12);
 }
 
 export function seconds(ms: number): string {
@@ -142,7 +143,7 @@ export function seconds(ms: number): string {
 
 export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette): string {
   const color = state === "succeeded" ? paint.green : state === "failed" || state === "cancelled" ? paint.red : state === "unknown" ? paint.yellow : paint.cyan;
-  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${rawStatus})`) : ""}`;
+  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, SHOWN.word)})`) : ""}`;
 }
 
 /** A snapshot as JSON fields; `raw` only when asked, since bodies with results can be large. */

@@ -8,7 +8,8 @@ import { jobOf } from "../clients.js";
 import type { Context } from "../context.js";
 import { counting } from "../counting.js";
 import { EXIT, exitCodeForError, exitCodeForState, type ExitCode } from "../exit-codes.js";
-import { errorFields, seconds, shortId, snapshotFields, stateText } from "../output.js";
+import { errorFields, fitWidth, seconds, shortId, snapshotFields, stateText } from "../output.js";
+import { printable, SHOWN } from "../terminal-text.js";
 
 const REDRAW_MS = 200;
 
@@ -18,11 +19,12 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   const started = Date.now();
   let last: JobSnapshot | undefined;
   let nextPollAt: number | undefined;
-  const name = `${handle.provider} ${handle.jobId}`;
+  const name = `${handle.provider} ${printable(handle.jobId, SHOWN.id)}`;
 
   const liveText = () => {
     const line = liveLine(name);
-    return out.fits(line) ? line : liveLine(`${handle.provider} ${shortId(handle.jobId)}`);
+    // After the 2-column spinner, and one column spare so the cursor never wraps.
+    return out.fits(line) ? line : fitWidth(liveLine(`${handle.provider} ${shortId(handle.jobId)}`), out.columns - 3);
   };
   const liveLine = (name: string) => {
     const now = Date.now();
@@ -58,7 +60,7 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       out.record({ event: "done", ...snapshotFields(snapshot, true), elapsedMs: Date.now() - started, polls: stats.polls, exitCode: code });
     } else {
       const mark = code === EXIT.succeeded ? out.paint.green("✔") : out.paint.red("✖");
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage}` : "";
+      const said = snapshot.errorMessage ? `: ${printable(snapshot.errorMessage, SHOWN.message)}` : "";
       out.out(`${mark} ${name} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)} after ${seconds(Date.now() - started)}, ${stats.polls} poll${stats.polls === 1 ? "" : "s"}${said}`);
     }
     return code;
