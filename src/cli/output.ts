@@ -141,9 +141,10 @@ export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
-export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette): string {
+/** The normalized state, and the provider's own status after it (at most `rawMax` characters) when it says more. */
+export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette, rawMax: number = SHOWN.word): string {
   const color = state === "succeeded" ? paint.green : state === "failed" || state === "cancelled" ? paint.red : state === "unknown" ? paint.yellow : paint.cyan;
-  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, SHOWN.word)})`) : ""}`;
+  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, rawMax)})`) : ""}`;
 }
 
 /** A snapshot as JSON fields; `raw` only when asked, since bodies with results can be large. */

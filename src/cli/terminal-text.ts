@@ -4,8 +4,11 @@
  * (OSC 52), clear the screen, move the cursor, hide a link (OSC 8) or reverse text (U+202E).
  */
 
-/** How much provider text one human line shows: a status is a word, a message a few lines at most. */
-export const SHOWN = { word: 64, id: 256, message: 400 } as const;
+/**
+ * How much provider text a human line shows: a status is a word, a job's error text a few lines; an
+ * error of ours may quote an answer and still needs room for its advice after the quote.
+ */
+export const SHOWN = { word: 64, id: 256, message: 400, error: 1_000 } as const;
 
 // C0 and DEL and C1; bidi embeddings, overrides, isolates and marks; line/paragraph separators; BOM.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -25,7 +28,7 @@ function visible(char: string): string {
  * (`\x1b`, `\u202e`), line breaks and tabs as spaces, and at most `max` characters, cut with "…".
  * Reads no more of `text` than it shows, so a megabyte status costs no more than a short one.
  */
-export function printable(text: string, max: number = SHOWN.message): string {
+export function printable(text: string, max: number): string {
   let out = "";
   // for-of walks code points, so a cut never splits an emoji's surrogate pair.
   for (const char of text) {

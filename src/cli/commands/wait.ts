@@ -21,14 +21,19 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   let nextPollAt: number | undefined;
   const name = `${handle.provider} ${printable(handle.jobId, SHOWN.id)}`;
 
+  const short = `${handle.provider} ${shortId(handle.jobId)}`;
+  // Narrower and narrower, the id and then the raw status give way first: elapsed, polls and next poll matter more.
   const liveText = () => {
-    const line = liveLine(name);
+    for (const [who, rawMax] of [[name, SHOWN.word], [short, SHOWN.word], [short, 16], [short, 0]] as const) {
+      const line = liveLine(who, rawMax);
+      if (out.fits(line)) return line;
+    }
     // After the 2-column spinner, and one column spare so the cursor never wraps.
-    return out.fits(line) ? line : fitWidth(liveLine(`${handle.provider} ${shortId(handle.jobId)}`), out.columns - 3);
+    return fitWidth(liveLine(short, 0), out.columns - 3);
   };
-  const liveLine = (name: string) => {
+  const liveLine = (name: string, rawMax: number) => {
     const now = Date.now();
-    const state = last ? stateText(last.state, last.rawStatus, out.paint) : out.paint.dim("checking");
+    const state = last ? stateText(last.state, rawMax > 0 ? last.rawStatus : undefined, out.paint, rawMax) : out.paint.dim("checking");
     const next = nextPollAt === undefined ? "" : ` · next poll in ${Math.max(0, Math.ceil((nextPollAt - now) / 1000))} s`;
     const polls = `${stats.polls} poll${stats.polls === 1 ? "" : "s"}`;
     return `${name} ${state} · ${seconds(now - started)} · ${polls}${next}`;
