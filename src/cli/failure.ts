@@ -16,7 +16,7 @@ export function reportFailure(out: Output, command: CommandName, error: unknown,
     const how = code === EXIT.terminated ? "Terminated" : "Interrupted";
     out.err(command === "wait" ? `${how}: stopped waiting. The job goes on at the provider.` : `${how}.`);
   } else {
-    out.err(`jobstatus: ${printable(messageOf(error), SHOWN.error)}`);
+    out.err(`jobstatus: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
   }
   // wait has written its own error line, with the last snapshot seen.
   if (out.json && command !== "wait") out.record({ event: "error", error: errorFields(reason), exitCode: code });

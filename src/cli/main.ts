@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     command = parseCommand(argv);
   } catch (error) {
     const out = new Output(streams, env, { json: false, secrets: secretsOf(env) });
-    out.err(`jobstatus: ${printable(messageOf(error), SHOWN.error)}`);
+    out.err(`jobstatus: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
     return EXIT.usage;
   }
   if (command.kind === "help") {
@@ -77,7 +77,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const out = new Output({ stdout: process.stdout, stderr: process.stderr }, process.env, { json: false, secrets: secretsOf(process.env) });
-    out.err(`jobstatus: unexpected failure: ${printable(messageOf(error), SHOWN.error)}`);
+    out.err(`jobstatus: unexpected failure: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
     process.exit(EXIT.other);
   },
 );

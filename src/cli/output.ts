@@ -59,6 +59,7 @@ export class Output {
     this.interactive = !this.json && isInteractive(streams.stderr, env);
   }
 
+  /** Every key replaced by [REDACTED]; applied to provider text before it is cut, so a cut never leaves part of a key. */
   mask(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join("[REDACTED]");

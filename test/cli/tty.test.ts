@@ -161,6 +161,17 @@ describe.concurrent("provider text on a terminal", { timeout: 60_000 }, () => {
     expect((await screen(error.stdout)).join("")).toBe(`comfy ${failed.id} failed (error): ${shown} second line`);
   });
 
+  test("a job's error text cut to its 400 characters never shows part of a key set for another provider", async () => {
+    const difyKey = "dify-SECRET-tty-77aa77aa";
+    // Comfy's client does not know the Dify key; the CLI masks every key it was given, before cutting.
+    const failed = fake.createJob("comfy", { status: "error", errorMessage: `${"x".repeat(392)}${difyKey} and more` });
+    const result = await onTerminal(`status comfy ${failed.id}`, { env: { NO_COLOR: "1", DIFY_API_KEY: difyKey } });
+    expect(result.code).toBe(1);
+    const text = (await screen(result.stdout)).join("");
+    for (let i = 0; i + 6 <= difyKey.length; i++) expect(text).not.toContain(difyKey.slice(i, i + 6));
+    expect(text).toMatch(/x{392}\[REDACTE…$/);
+  });
+
   test("a 3 MB status keeps the live line one terminal row, redrawn in a few bytes", async () => {
     const huge = `\u001b]0;PWNED\u0007${"x".repeat(3_000_000)}`;
     const job = fake.createJob("comfy", { status: huge });

@@ -12,7 +12,7 @@ export async function runStatus(command: Extract<Command, { kind: "status" }>, {
   if (out.json) {
     out.record(snapshotFields(snapshot, true));
   } else {
-    const said = snapshot.errorMessage ? `: ${printable(snapshot.errorMessage, SHOWN.message)}` : "";
+    const said = snapshot.errorMessage ? `: ${printable(out.mask(snapshot.errorMessage), SHOWN.message)}` : "";
     out.out(`${handle.provider} ${printable(handle.jobId, SHOWN.id)} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)}${said}`);
   }
   return exitCodeForState(snapshot.state);

@@ -65,7 +65,7 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       out.record({ event: "done", ...snapshotFields(snapshot, true), elapsedMs: Date.now() - started, polls: stats.polls, exitCode: code });
     } else {
       const mark = code === EXIT.succeeded ? out.paint.green("✔") : out.paint.red("✖");
-      const said = snapshot.errorMessage ? `: ${printable(snapshot.errorMessage, SHOWN.message)}` : "";
+      const said = snapshot.errorMessage ? `: ${printable(out.mask(snapshot.errorMessage), SHOWN.message)}` : "";
       out.out(`${mark} ${name} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)} after ${seconds(Date.now() - started)}, ${stats.polls} poll${stats.polls === 1 ? "" : "s"}${said}`);
     }
     return code;
