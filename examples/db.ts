@@ -4,10 +4,20 @@ import { randomUUID } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { ComfyJobHandle, WaitState } from "jobstatus/comfy";
+
+/** One row of the renders table: everything a wait needs is plain JSON. */
+export interface RenderRow {
+  handle: ComfyJobHandle;
+  /** ISO 8601: a resumed wait keeps the deadline of the first. */
+  deadline: string;
+  /** The wait's saved state after its latest poll; null until the first poll. */
+  wait: WaitState<ComfyJobHandle> | null;
+}
 
 const FILE = process.env.RENDERS_DB ?? path.join(os.tmpdir(), "jobstatus-example-renders.json");
 
-async function readAll(): Promise<Record<string, Record<string, unknown>>> {
+async function readAll(): Promise<Record<string, RenderRow>> {
   try {
     return JSON.parse(await readFile(FILE, "utf8"));
   } catch (error) {
@@ -17,14 +27,14 @@ async function readAll(): Promise<Record<string, Record<string, unknown>>> {
 }
 
 /** `select * from renders where id = $1` */
-export async function selectRow(id: string): Promise<Record<string, unknown> | undefined> {
+export async function selectRender(id: string): Promise<RenderRow | undefined> {
   return (await readAll())[id];
 }
 
-/** `update renders set ... where id = $1`, written whole by write-then-rename, as a crash-safe store would. */
-export async function updateRow(id: string, values: Record<string, unknown>): Promise<void> {
+/** `insert ... on conflict update`: the row is written whole, by write-then-rename, as a crash-safe store would. */
+export async function saveRender(id: string, values: Partial<RenderRow>): Promise<void> {
   const rows = await readAll();
-  rows[id] = { ...rows[id], ...values };
+  rows[id] = { wait: null, ...rows[id], ...values } as RenderRow;
   const temp = `${FILE}.${randomUUID()}.tmp`;
   await writeFile(temp, JSON.stringify(rows, null, 2));
   await rename(temp, FILE);
