@@ -206,6 +206,18 @@ describe("deadlines, aborts, failures", () => {
     expect((await tolerant.getJobStatus(job.id)).status).toBe("warp_drive");
   });
 
+  test.each(["toString", "__proto__", "constructor", "hasOwnProperty"])("strict mode refuses the status %j, a name every plain object has but no state table lists", async (rawStatus) => {
+    const job = fake.createJob("comfy", { status: "executing" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, rawStatus }));
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, strict: true });
+    await expect(comfy.getJobStatus(job.id)).rejects.toThrow(InvalidResponseError);
+    const { chatflow } = clients();
+    const strictDify = createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, strict: true });
+    const handle = await chatflow.configureAnnotationReply("enable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+    faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: handle.jobId, rawStatus }));
+    await expect(strictDify.status(handle)).rejects.toThrow(InvalidResponseError);
+  });
+
   test("a handle of another provider or app is refused before any request", async () => {
     const { completion, comfy } = clients();
     const before = fake.requests().length;
