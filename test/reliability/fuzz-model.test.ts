@@ -107,7 +107,9 @@ describe("redaction", () => {
  */
 describe("the watcher keeps the poll schedule's promises", () => {
   type Answer = { kind: "running"; hint?: number | undefined } | { kind: "429"; hint?: number | undefined } | { kind: "5xx" } | { kind: "done" };
-  const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 })), { nil: undefined });
+  // Hints as headers and hand-made providers give them: 0 (Retry-After: 0, a date in the past), negative, huge, NaN.
+  const extreme = fc.constantFrom(0, -1, -86_400_000, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e12, 2 ** 31);
+  const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 }), extreme), { nil: undefined });
   const answer: fc.Arbitrary<Answer> = fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant("running" as const), hint }), weight: 4 },
     fc.record({ kind: fc.constant("429" as const), hint }),
@@ -118,6 +120,8 @@ describe("the watcher keeps the poll schedule's promises", () => {
     ends: fc.boolean(),
     // The deadline in units of the ceiling, so a run makes hundreds of polls at most, not millions.
     span: fc.double({ min: 0.001, max: 150, noNaN: true }),
+    // The handle's startedAt from a clock far ahead or far behind, or a job long running.
+    startedBy: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.constantFrom(1e13, 86_400_000, -86_400_000, -1e12), fc.integer({ min: -3_600_000, max: 3_600_000 })),
     poll: fc.record({
       initialDelayMs: fc.integer({ min: 0, max: 120_000 }),
       minIntervalMs: fc.integer({ min: 1, max: 60_000 }),
@@ -132,7 +136,7 @@ describe("the watcher keeps the poll schedule's promises", () => {
 
   test("no poll after the last check before the deadline, none sooner than allowed, Retry-After honoured", { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ answers, ends, span, poll: { extra, ...poll } }) => {
+      fc.asyncProperty(scenario, async ({ answers, ends, span, startedBy, poll: { extra, ...poll } }) => {
         const timeoutMs = Math.min(6 * 3_600_000, Math.max(50, Math.round(span * (poll.minIntervalMs + extra))));
         const script: Answer[] = ends ? [...answers, { kind: "done" }] : answers;
         const calls: number[] = [];
@@ -156,19 +160,26 @@ describe("the watcher keeps the poll schedule's promises", () => {
         const watcher = createWatcher({ limiter: createRateLimiter() });
         const added = Date.now();
         const policy = { ...poll, maxIntervalMs: poll.minIntervalMs + extra };
-        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => void warnings.push(w.name);
+        process.on("warning", onWarning);
+        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added + startedBy).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
         let outcome: JobSnapshot | unknown;
         let settledAt = 0;
         result.then((s) => ((outcome = s), (settledAt = Date.now())), (e: unknown) => ((outcome = e), (settledAt = Date.now())));
         for (let i = 0; i < 200 && settledAt === 0; i++) await vi.runAllTimersAsync();
         watcher.close();
+        process.off("warning", onWarning);
 
+        expect(warnings, "no timer overflowed").toEqual([]);
         const deadline = added + timeoutMs;
         const lastCheck = deadline - Math.min(1_000, timeoutMs / 10);
         expect(settledAt, "the wait settled").toBeGreaterThan(0);
         expect(settledAt).toBeLessThanOrEqual(deadline);
-        // The first check is exact: at the initial delay, or at the last check if that comes first.
-        expect(Math.abs(calls[0]! - Math.min(added + poll.initialDelayMs, lastCheck))).toBeLessThanOrEqual(1);
+        // The first check is exact: at the initial delay after the start (never later than now), or at
+        // the last check if that comes first.
+        const started = Math.min(added, added + startedBy);
+        expect(Math.abs(calls[0]! - Math.min(Math.max(added, started + poll.initialDelayMs), lastCheck))).toBeLessThanOrEqual(1);
         for (let i = 0; i < calls.length; i++) {
           // Timers run on whole milliseconds, so a fractional last-check time may round up by < 1 ms.
           expect(calls[i]!).toBeLessThanOrEqual(Math.ceil(lastCheck));
@@ -177,11 +188,17 @@ describe("the watcher keeps the poll schedule's promises", () => {
           const gap = calls[i]! - calls[i - 1]!;
           const before = script[i - 1] ?? { kind: "running" };
           const room = lastCheck - calls[i - 1]!;
-          if ((before.kind === "running" || before.kind === "429") && before.hint !== undefined) {
-            // A server hint wins over the schedule, down to zero (and a 429's holds every job of the key).
-            expect(gap).toBeGreaterThanOrEqual(Math.min(before.hint, room) - 1);
-            expect(gap).toBeLessThanOrEqual(Math.ceil(Math.min(before.hint, room)) + 1);
-            if (before.kind === "429") expect(gap).toBeGreaterThanOrEqual(before.hint);
+          const given = before.kind === "running" || before.kind === "429" ? before.hint : undefined;
+          const hinted = given === undefined || Number.isNaN(given) ? undefined : Math.min(given, 86_400_000);
+          if (before.kind === "running" && hinted !== undefined) {
+            // A server hint wins over the schedule, down to the floor and no further.
+            const honoured = Math.min(Math.max(poll.minIntervalMs, hinted), room);
+            expect(gap).toBeGreaterThanOrEqual(honoured - 1);
+            expect(gap).toBeLessThanOrEqual(Math.ceil(honoured) + 1);
+          } else if (before.kind === "429" && hinted !== undefined) {
+            // After a failure the backoff is a floor too, and a 429's hint holds every job of the key.
+            expect(gap).toBeGreaterThanOrEqual(Math.max(hinted, Math.min(poll.minIntervalMs, room) - 1));
+            expect(gap).toBeLessThanOrEqual(Math.max(policy.maxIntervalMs, hinted) + 1);
           } else {
             // Otherwise never sooner than the floor (unless the last check comes first), never later than the ceiling.
             expect(gap).toBeGreaterThanOrEqual(Math.min(poll.minIntervalMs, room) - 1);
