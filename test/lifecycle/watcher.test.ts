@@ -110,6 +110,35 @@ test("requests in flight never exceed the cap", async () => {
   watcher.close();
 });
 
+describe("server hints cannot start a request storm", () => {
+  // The default policy but for the first check, and no deadline: nothing but the floor stops a storm.
+  const defaults: PollPolicyOptions = { initialDelayMs: 0 };
+  const cases = [
+    ["a 200 with Retry-After: 0", { status: 200, retryAfter: { seconds: 0 } }],
+    ["a 200 with an HTTP date in the past", { status: 200, retryAfter: { date: new Date(Date.now() - 3_600_000) } }],
+    ["a 200 with retry-after-ms: -5", { status: 200, retryAfter: { ms: -5 } }],
+    ["a 429 with Retry-After: 0", { status: 429, retryAfter: { seconds: 0 } }],
+    ["a 429 with an HTTP date in the past", { status: 429, retryAfter: { date: new Date(Date.now() - 3_600_000) } }],
+  ] as const;
+  test.each(cases)("%s: no faster than the floor (500 ms)", async (_name, rule) => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const job = fake.createJob("comfy", { status: "executing" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, ...rule }));
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    try {
+      watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: at() }, { poll: defaults, maxConsecutiveFailures: 1_000 });
+      await sleep(700);
+      const times = job.requests().map((r) => r.at);
+      // At 0 ms, then 500 ms apart at the soonest: 2 at most in 0.7 s (the storm sent hundreds).
+      expect(times.length).toBeGreaterThanOrEqual(1);
+      expect(times.length).toBeLessThanOrEqual(2);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(490);
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
 describe("deadlines are hard", () => {
   test("a job waiting for an in-flight slot behind slow requests of other jobs still times out at its deadline", async () => {
     const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
