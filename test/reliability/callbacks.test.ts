@@ -5,7 +5,7 @@
  * the job's wait with that error or leaves it alone, and never goes unhandled or unreported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createComfyClient, createRateLimiter, createWatcher, wait, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
+import { createComfyClient, createRateLimiter, createWatcher, wait, watch, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 import { runFixture, within } from "./fixtures/child.js";
 
@@ -104,6 +104,19 @@ describe.each(hooks)("%s", (hook) => {
     // The error that ended the wait is reported there, not again as a watcher error.
     expect(errors).toEqual([]);
   });
+});
+
+test("watch(): an onUpdate whose promise rejects ends the loop with its error", async () => {
+  const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+  const job = fake.createJob("comfy", { status: "executing" });
+  const oops = new Error("onUpdate rejected");
+  const loop = (async () => {
+    const states: string[] = [];
+    for await (const s of watch(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, limiter: createRateLimiter(), onUpdate: async () => Promise.reject(oops) })) states.push(s.state);
+    return states;
+  })();
+  expect(await settleWithin(loop, 2_000)).toEqual({ error: oops });
+  expect(unhandled).toEqual([]);
 });
 
 test("a settled listener that throws or rejects skips no other listener, results() ends, and each error reaches the error event", async () => {
