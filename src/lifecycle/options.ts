@@ -110,27 +110,16 @@ function isoOf(ms: number): string {
 
 /** The absolute deadline in ms, Infinity for none: a resumed wait keeps its saved one. */
 export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number): number {
-  return noLaterThanDates(givenDeadline(saved, options, now));
-}
-
-function noLaterThanDates(at: number): number {
-  return at >= LAST_DATE_MS ? Infinity : at;
-}
-
-function givenDeadline(saved: WaitState | undefined, options: WaitOptions<any>, now: number): number {
+  let at = Infinity;
   if (saved) {
-    if (saved.deadline === null) return Infinity;
-    const at = Date.parse(saved.deadline);
+    if (saved.deadline !== null) at = Date.parse(saved.deadline);
     if (Number.isNaN(at)) throw new InvalidArgumentError("The saved wait's deadline is not an ISO 8601 time.");
-    return at;
-  }
-  if (options.deadline !== undefined) {
-    const at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
+  } else if (options.deadline !== undefined) {
+    at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
     if (!Number.isFinite(at)) throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(options.deadline)}.`);
-    return at;
-  }
-  if (options.timeoutMs !== undefined) return now + options.timeoutMs;
-  return Infinity;
+  } else if (options.timeoutMs !== undefined) at = now + options.timeoutMs;
+  // One past the last time a Date can hold could not be saved: it is no deadline.
+  return at >= LAST_DATE_MS ? Infinity : at;
 }
 
 /**
@@ -139,20 +128,13 @@ function givenDeadline(saved: WaitState | undefined, options: WaitOptions<any>, 
  * a wait that never gives up.
  */
 export function checkWaitOptions(options: WaitOptions<any>): void {
-  if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`wait options must be an object, got ${options === null ? "null" : typeof options}.`);
-  positive(options.timeoutMs, "timeoutMs", Infinity);
-  positive(options.requestTimeoutMs, "requestTimeoutMs", Infinity);
-  positive(options.webhookFallbackMs, "webhookFallbackMs", DAY_MS);
-  const failures = options.maxConsecutiveFailures;
-  if (failures !== undefined && !(typeof failures === "number" && (Number.isInteger(failures) || failures === Infinity) && failures >= 1)) {
-    throw new InvalidArgumentError(`maxConsecutiveFailures must be a whole number ≥ 1 (or Infinity), got ${String(failures)}.`);
-  }
-}
-
-function positive(value: unknown, name: string, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !(value > 0) || value > max) {
-    const range = max === Infinity ? "a positive number of milliseconds" : `a number of milliseconds in (0, ${max}]`;
-    throw new InvalidArgumentError(`${name} must be ${range}, got ${typeof value === "number" ? String(value) : typeof value}.`);
+  const limits = { timeoutMs: Infinity, requestTimeoutMs: Infinity, webhookFallbackMs: DAY_MS, maxConsecutiveFailures: Infinity } as const;
+  for (const [name, max] of Object.entries(limits)) {
+    const value: unknown = options[name as keyof typeof limits];
+    // Failures are counted: a fraction would read as the next whole number.
+    const whole = name !== "maxConsecutiveFailures" || Number.isInteger(value) || value === Infinity;
+    if (value !== undefined && !(typeof value === "number" && value > 0 && value <= max && whole)) {
+      throw new InvalidArgumentError(`${name} must be a ${whole ? "" : "whole "}number in (0, ${max}], got ${typeof value === "number" ? value : typeof value}.`);
+    }
   }
 }

@@ -239,32 +239,18 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
 
   /** Runs caller code for a job: a throw, or a rejection of the promise it returns, ends that job's wait. */
   function callBack<T>(entry: Entry, callback: ((value: T) => unknown) | undefined, value: T): void {
-    if (callback === undefined) return;
-    const fail = (thrown: unknown) => {
+    if (callback) guarded(() => callback(value), (thrown) => {
       // A result whose error is undefined would read as a success to `if (result.error)`.
-      const error = thrown ?? new Error(`A callback of the wait for ${entry.handle.provider} job ${entry.handle.jobId} threw ${String(thrown)}.`);
+      const error = thrown ?? new Error(`A callback threw ${thrown}.`);
       if (entry.ended) report(error, entry.handle);
       else settle(entry, undefined, error);
-    };
-    try {
-      const returned = callback(value);
-      if (isThenable(returned)) returned.then(undefined, fail);
-    } catch (error) {
-      fail(error);
-    }
+    });
   }
 
   /** An error of the caller's code that no job's result can carry: to the `error` listeners, or rethrown. */
   function report(error: unknown, handle: JobHandle): void {
     if (errorListeners.size === 0) return rethrowLater(error);
-    for (const listener of errorListeners) {
-      try {
-        const returned = listener(error, handle);
-        if (isThenable(returned)) returned.then(undefined, rethrowLater);
-      } catch (thrown) {
-        rethrowLater(thrown);
-      }
-    }
+    for (const listener of errorListeners) guarded(() => listener(error, handle), rethrowLater);
   }
 
   function finish(entry: Entry, snapshot: JobSnapshot, previous: JobSnapshot | undefined): void {
@@ -304,14 +290,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (snapshot) entry.resolve(snapshot);
     else entry.reject(error);
     const result: JobResult = snapshot ? { handle: entry.handle, snapshot } : { handle: entry.handle, snapshot: entry.last, error };
-    for (const listener of settledListeners) {
-      try {
-        const returned = listener(result);
-        if (isThenable(returned)) returned.then(undefined, (thrown: unknown) => report(thrown, entry.handle));
-      } catch (thrown) {
-        report(thrown, entry.handle);
-      }
-    }
+    for (const listener of settledListeners) guarded(() => listener(result), (thrown) => report(thrown, entry.handle));
   }
 
   function add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options: WaitOptions<JobSnapshot<Raw, H>> = {}): WatchedJob<JobSnapshot<Raw, H>> {
@@ -428,8 +407,14 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   return watcher;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+/** Calls caller code; a throw, or a rejection of the promise it returns, goes to `fail`. */
+function guarded(code: () => unknown, fail: (error: unknown) => void): void {
+  try {
+    const returned = code() as PromiseLike<unknown> | undefined;
+    if (typeof returned?.then === "function") returned.then(undefined, fail);
+  } catch (error) {
+    fail(error);
+  }
 }
 
 /** As an uncaught exception: Node exits with its stack unless the process handles it; browsers log it. */
@@ -439,13 +424,11 @@ function rethrowLater(error: unknown): void {
   });
 }
 
-function checkRateBudgets(extra: WatcherOptions["rateBudgets"]): void {
-  if (extra === undefined) return;
+function checkRateBudgets(extra: WatcherOptions["rateBudgets"] = {}): void {
   for (const [provider, budgets] of Object.entries(extra)) {
-    for (const budget of budgets ?? []) {
-      const { requests, intervalMs } = (budget ?? {}) as Partial<RateBudget>;
-      if (!(Number.isInteger(requests) && requests! >= 1 && typeof intervalMs === "number" && intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
-        throw new InvalidArgumentError(`rateBudgets.${provider} must hold budgets of a whole number of requests ≥ 1 per intervalMs in (0, ${MAX_TIMER_MS}], got ${JSON.stringify(budget)}.`);
+    for (const { requests, intervalMs } of budgets ?? []) {
+      if (!(Number.isInteger(requests) && requests >= 1 && Number.isFinite(intervalMs) && intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
+        throw new InvalidArgumentError(`rateBudgets.${provider}: each budget needs whole requests ≥ 1 and intervalMs in (0, ${MAX_TIMER_MS}].`);
       }
     }
   }
