@@ -133,8 +133,11 @@ async function main(options: Options): Promise<number> {
     console.error("Nothing was changed: openapi/ and generated/ are as they were.");
   };
 
-  writeFileSync(snapshotFile, bytes);
-  writeFileSync(where.manifest, manifestText(name, newManifest(manifest, options.input, bytes)));
+  // An unchanged document keeps its manifest, so a scheduled run that finds nothing new changes nothing.
+  if (!unchangedUpstream) {
+    writeFileSync(snapshotFile, bytes);
+    writeFileSync(where.manifest, manifestText(name, newManifest(manifest, options.input, bytes)));
+  }
   console.log(`1. openapi/upstream/${manifest.snapshot}: ${unchangedUpstream ? "unchanged" : "replaced"} (sha256 ${sha256(bytes).slice(0, 12)}...)`);
 
   let built: string;

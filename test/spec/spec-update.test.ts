@@ -158,6 +158,19 @@ describe("npm run spec:update", { timeout: 120_000 }, () => {
     expect(run.stderr).toMatch(/action #1 .*\n.*\n\s+no longer applies: the upstream document already has part of what it adds/);
   });
 
+  it("changes nothing, manifest included, when the provider's document is the one we have", async () => {
+    const root = await copyOfRepo();
+    const manifest = path.join(root, "openapi", "upstream", "comfy-cloud.source.yaml");
+    const before = await readFile(manifest, "utf8");
+
+    const run = await update(root, path.join(REPO, "openapi", "upstream", "comfy-cloud.yaml"), "--no-typecheck");
+
+    expectExit(run, 0);
+    expect(run.stdout).toContain("openapi/upstream/comfy-cloud.yaml: unchanged");
+    expect(run.stdout).toContain("openapi/comfy-cloud.yaml: unchanged");
+    expect(await readFile(manifest, "utf8")).toBe(before);
+  });
+
   it("refuses DeepAffects, whose document is hand-written, and a file that is not OpenAPI", async () => {
     const root = await copyOfRepo();
     await writeFile(path.join(root, "notes.yaml"), "hello: world\n");
