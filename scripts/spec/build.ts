@@ -93,18 +93,20 @@ export function alreadyPresent(target: unknown, update: unknown): "all" | "some"
   return JSON.stringify(target) === JSON.stringify(update) ? "all" : "none";
 }
 
+/** Why an action would do something other than it says, or undefined. */
+function misuse(doc: Json, action: OverlayAction): string | undefined {
+  if (action.remove !== true) return undefined;
+  // openapi-format splices matched array items one after the other, so a second index would be off by one.
+  const items = resolveJsonPath(doc, action.target).filter((n) => Array.isArray(n.parent));
+  if (items.length > 1) return "it removes several items of one array at once: write one action per item";
+  return undefined;
+}
+
 /** Why an action cannot be applied to `doc` as it stands, or undefined when it applies cleanly. */
 function staleness(doc: Json, action: OverlayAction): string | undefined {
   const nodes = resolveJsonPath(doc, action.target);
   if (nodes.length === 0) return "its target matches nothing in the upstream document any more";
-  if (action.remove === true) {
-    // openapi-format splices matched array items one after the other, so a second index would be off by one.
-    const arrays = new Set(nodes.filter((n) => Array.isArray(n.parent)).map((n) => n.parent));
-    if (arrays.size > 0 && nodes.length > 1) {
-      return "it removes several items of one array at once; write one action per item (the library removes them by shifting index)";
-    }
-    return undefined;
-  }
+  if (action.remove === true) return undefined;
   if (!("update" in action)) return undefined;
   const present = nodes.map((n) => alreadyPresent(n.value, action.update));
   if (present.every((p) => p === "all")) return "the upstream document already has what it adds: the provider fixed it";
@@ -151,8 +153,13 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
 
   // One action at a time, so each is checked against the document the previous ones left.
   const problems: string[] = [];
-  for (const [index, action] of overlay.actions.entries()) {
+  for (const [index, action] of (overlay.actions ?? []).entries()) {
     if (!action.description?.trim()) problems.push(`${describeAction(action, index)}\n      has no description: say why we depart`);
+    const wrong = misuse(doc, action);
+    if (wrong) {
+      problems.push(`${describeAction(action, index)}\n      cannot be applied safely: ${wrong}`);
+      continue;
+    }
     const stale = staleness(doc, action);
     if (stale) {
       problems.push(`${describeAction(action, index)}\n      no longer applies: ${stale}`);
@@ -171,5 +178,5 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
   const header =
     `# Built by npm run spec:build from openapi/upstream/${manifest.snapshot} and openapi/overlays/${name}.yaml.\n` +
     `# Do not edit: add or change an action in the overlay, then run npm run spec:build.\n`;
-  return { text: header + YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), applied: overlay.actions.length };
+  return { text: header + YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), applied: (overlay.actions ?? []).length };
 }

@@ -201,6 +201,26 @@ describe("npm run spec:check", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("refuses an action without a reason, and a remove that matches several items of one list", async () => {
+    const root = await copyOfRepo();
+    const overlayFile = path.join(root, "openapi", "overlays", "comfy-cloud.yaml");
+    const overlay = YAML.parse(await readFile(overlayFile, "utf8"));
+    // openapi-format splices matched items one after another, so the second index would be off by one.
+    overlay.actions.splice(1, 3, {
+      target: "$.components.schemas.JobStatusResponse.required[?@ != 'status']",
+      description: "Only status is required.",
+      remove: true,
+    });
+    delete overlay.actions[0].description;
+    await writeFile(overlayFile, YAML.stringify(overlay));
+
+    const run = await check(root);
+
+    expectExit(run, 1);
+    expect(run.stderr).toMatch(/action #1 \(\$\.components\.schemas\.JobStatusResponse\.properties\.status\): \(no reason given\)[^\n]*\n.*\n\s+has no description/);
+    expect(run.stderr).toMatch(/action #2 [^\n]*\n\s+cannot be applied safely: it removes several items of one array at once/);
+  });
+
   it("fails when a snapshot was edited instead of replaced", async () => {
     const root = await copyOfRepo();
     const snapshot = path.join(root, "openapi", "upstream", "comfy-cloud.yaml");
