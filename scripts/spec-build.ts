@@ -5,7 +5,7 @@
 //   tsx scripts/spec-build.ts [--check] [--root <dir>] [name ...]
 //
 // Documents whose manifest says `snapshot: null` (DeepAffects) are hand-written and left alone.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDocument, listManifests, paths, readManifest, SpecBuildError } from "./spec/build.js";
@@ -42,6 +42,12 @@ async function main(): Promise<number> {
   if (unknown.length > 0) throw new SpecBuildError(`no manifest for ${unknown.join(", ")} (known: ${all.join(", ")})`);
   const built = (names.length > 0 ? names : all).filter((name) => readManifest(root, name).snapshot !== null);
   const problems: string[] = [];
+  if (names.length === 0) {
+    const documents = readdirSync(path.join(root, "openapi")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length));
+    for (const orphan of documents.filter((n) => !all.includes(n))) {
+      problems.push(`openapi/${orphan}.yaml has no manifest openapi/upstream/${orphan}.source.yaml: say where it comes from (or that it is hand-written, snapshot: null)`);
+    }
+  }
   for (const name of built) {
     let text: string;
     try {

@@ -223,6 +223,16 @@ describe("npm run spec:check", { timeout: 60_000 }, () => {
     expect(run.stderr).toMatch(/action #2 [^\n]*\n\s+cannot be applied safely: it removes several items of one array at once/);
   });
 
+  it("fails naming a document that has no manifest", async () => {
+    const root = await copyOfRepo();
+    await cp(path.join(root, "openapi", "deepaffects.yaml"), path.join(root, "openapi", "new-provider.yaml"));
+
+    const run = await check(root);
+
+    expectExit(run, 1);
+    expect(run.stderr).toMatch(/openapi\/new-provider\.yaml has no manifest openapi\/upstream\/new-provider\.source\.yaml/);
+  });
+
   it("fails when a snapshot was edited instead of replaced", async () => {
     const root = await copyOfRepo();
     const snapshot = path.join(root, "openapi", "upstream", "comfy-cloud.yaml");
