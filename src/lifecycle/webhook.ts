@@ -137,22 +137,29 @@ export interface NodeResponseLike {
 
 /** The request body as a web stream, with backpressure; a refused body is drained, not reset. */
 function bodyOf(req: NodeRequestLike): ReadableStream<Uint8Array> {
-  let cancelled = false;
+  let open = true;
+  // The controller throws once the stream is closed, errored or cancelled; a late event changes nothing.
+  const settle = (end: () => void) => {
+    if (!open) return;
+    open = false;
+    end();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       req.on("data", (chunk) => {
+        if (!open) return;
         controller.enqueue(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
         if ((controller.desiredSize ?? 1) <= 0) req.pause();
       });
-      req.on("end", () => cancelled || controller.close());
-      req.on("error", (error) => cancelled || controller.error(error));
+      req.on("end", () => settle(() => controller.close()));
+      req.on("error", (error) => settle(() => controller.error(error)));
       req.pause();
     },
     pull() {
       req.resume();
     },
     cancel() {
-      cancelled = true;
+      open = false;
       // The sender is still writing: let the rest flow away so it can read our answer.
       req.removeAllListeners("data");
       req.resume();
@@ -160,30 +167,63 @@ function bodyOf(req: NodeRequestLike): ReadableStream<Uint8Array> {
   });
 }
 
+// Methods a fetch Request refuses to carry (Fetch standard, "forbidden method").
+const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i;
+
+/** The request as a fetch Request on a fixed origin (only the path and query are the sender's), or undefined if it cannot be one. */
+function requestOf(req: NodeRequestLike, method: string): Request | undefined {
+  try {
+    const target = req.url ?? "/";
+    // Origin form ("/hook?token=..."), or the absolute form a proxy sends; never "*" or a bare host.
+    const parsed = target.startsWith("/") ? new URL(`http://localhost${target}`) : new URL(target);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const body = method === "GET" || method === "HEAD" ? undefined : bodyOf(req);
+    return new Request(`http://localhost${parsed.pathname}${parsed.search}`, { method, headers, body, duplex: "half" } as RequestInit);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends a whole answer; false when node:http refused it (headers it will not send, a socket gone). */
+function send(res: NodeResponseLike, status: number, body: string, headers: Record<string, string> = { "content-type": "application/json" }): boolean {
+  try {
+    res.writeHead(status, headers);
+    res.end(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const failure = (message: string) => JSON.stringify({ error: message });
+
 /**
- * Adapts a Request → Response handler to `http.createServer`'s (req, res) listener.
+ * Adapts a Request → Response handler to `http.createServer`'s (req, res) listener. It never throws
+ * and leaves no rejection behind: a request line or headers a fetch Request cannot hold get 400
+ * (405 for CONNECT, TRACE and TRACK), a handler that throws or rejects, or a Response whose body
+ * fails, gets 500, and a client gone mid-body ends that request only.
  * @example
  * http.createServer(toNodeListener(createWebhookHandler({ watcher, token }))).listen(8080);
  */
 export function toNodeListener(handler: (request: Request) => Promise<Response>): (req: NodeRequestLike, res: NodeResponseLike) => void {
   return (req, res) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
+    // A connection reset mid-body errors the request; the body stream (if any) hears it too.
+    req.on("error", () => {});
     const method = req.method ?? "GET";
-    const body = method === "GET" || method === "HEAD" ? undefined : bodyOf(req);
-    const request = new Request(new URL(req.url ?? "/", "http://localhost"), { method, headers, body, duplex: "half" } as RequestInit);
-    handler(request).then(
-      async (response) => {
-        const text = await response.text();
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(text);
-      },
-      () => {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "webhook handler failed" }));
-      },
-    );
+    if (FORBIDDEN_METHOD.test(method)) return void send(res, 405, failure("use POST"));
+    const request = requestOf(req, method);
+    if (!request) return void send(res, 400, failure("request line or headers cannot be read"));
+    void (async () => {
+      try {
+        const response = await handler(request);
+        if (send(res, response.status, await response.text(), Object.fromEntries(response.headers))) return;
+      } catch {
+        // The handler threw or rejected, or its Response's body failed: answered below.
+      }
+      send(res, 500, failure("webhook handler failed"));
+    })();
   };
 }
