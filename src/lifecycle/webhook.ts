@@ -3,33 +3,43 @@
  * another poll. Framework-neutral: a function from a standard Request to a Response, plus an
  * adapter for node:http-style servers that needs no node: import.
  */
-import type { ProviderName } from "../core/errors.js";
+import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
 
 /** Options of `createWebhookHandler`. */
 export interface WebhookHandlerOptions {
   /** Where deliveries go: a watcher (or anything with its `deliver`). */
   watcher: {
-    /** Hands a delivery to the job it is for; false when no watched job matches. */
-    deliver(provider: ProviderName, jobId: string, payload: unknown): boolean;
+    /**
+     * Hands a delivery to the job it is for; false when no watched job matches. A throw or a
+     * rejection means the delivery was not handed over: the handler answers 500 so the provider sends it again.
+     */
+    deliver(provider: ProviderName, jobId: string, payload: unknown): boolean | PromiseLike<boolean>;
   };
   /**
-   * The shared secret. Deliveries must carry it as `?token=` in the webhook URL you gave the
-   * provider, or in an `X-Webhook-Token` header.
+   * The shared secret, at least 16 characters. Deliveries must carry it as `?token=` in the webhook
+   * URL you gave the provider, or in an `X-Webhook-Token` header.
    */
   token: string;
   /** Largest body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
-  /** Request ids remembered to ignore redelivery (the provider retries up to 5 times); default 10 000. */
+  /**
+   * Request ids remembered to ignore redelivery (the provider retries up to 5 times); default 10 000.
+   * An id is remembered once its delivery was handed over, so a redelivery after a failed one is handed over again.
+   */
   rememberDeliveries?: number;
 }
+
+const MIN_TOKEN_LENGTH = 16;
 
 const json = (status: number, body: object) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 /**
  * A handler for `POST {request_id, response}` deliveries. Answers 401 for a missing or wrong token
- * (compared in constant time) with no side effect, 400 for a malformed or oversized body, 200 at
- * once otherwise; a repeated delivery is acknowledged and changes nothing.
+ * (compared in constant time) with no side effect, 400 for a malformed, oversized or cut-off body,
+ * 500 when `watcher.deliver` throws or rejects (nothing is remembered, so the provider's retry is
+ * handed over again), 200 otherwise; a repeat of a delivery handed over is acknowledged and changes nothing.
+ * @throws {InvalidArgumentError} when the token is not a string of at least 16 characters.
  * @example
  * const watcher = createWatcher();
  * const onWebhook = createWebhookHandler({ watcher, token: process.env.WEBHOOK_TOKEN! });
@@ -38,13 +48,29 @@ const json = (status: number, body: object) =>
  * watcher.add(deepaffects, handle);
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): (request: Request) => Promise<Response> {
-  if (typeof options?.token !== "string" || options.token.length < 16) {
-    throw new TypeError("createWebhookHandler: token must be a secret string of at least 16 characters.");
+  if (typeof options?.token !== "string" || options.token.length < MIN_TOKEN_LENGTH) {
+    throw new InvalidArgumentError(`createWebhookHandler: token must be a secret string of at least ${MIN_TOKEN_LENGTH} characters.`);
   }
   const expected = new TextEncoder().encode(options.token);
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
   const remember = options.rememberDeliveries ?? 10_000;
   const seen = new Set<string>();
+  // Deliveries being handed over: a redelivery meanwhile shares the outcome instead of handing over twice.
+  const handing = new Map<string, Promise<boolean>>();
+
+  function handOver(requestId: string, payload: unknown): Promise<boolean> {
+    let outcome = handing.get(requestId);
+    if (outcome) return outcome;
+    outcome = (async () => options.watcher.deliver("deepaffects", requestId, payload))();
+    handing.set(requestId, outcome);
+    const forget = () => handing.delete(requestId);
+    outcome.then(() => {
+      forget();
+      if (seen.size >= remember) seen.delete(seen.values().next().value!);
+      seen.add(requestId);
+    }, forget);
+    return outcome;
+  }
 
   return async function handleWebhook(request) {
     if (request.method !== "POST") return json(405, { error: "use POST" });
@@ -53,7 +79,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
       await request.body?.cancel();
       return json(401, { error: "missing or wrong token" });
     }
-    const text = await readCapped(request, maxBytes);
+    let text: string | undefined;
+    try {
+      text = await readCapped(request, maxBytes);
+    } catch {
+      return json(400, { error: "body could not be read" });
+    }
     if (text === undefined) return json(400, { error: `body over ${maxBytes} bytes` });
     let payload: unknown;
     try {
@@ -66,10 +97,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
       return json(400, { error: "expected {request_id, response}" });
     }
     if (seen.has(requestId)) return json(200, { ok: true, duplicate: true });
-    if (seen.size >= remember) seen.delete(seen.values().next().value!);
-    seen.add(requestId);
-    const matched = options.watcher.deliver("deepaffects", requestId, payload);
-    return json(200, { ok: true, matched });
+    try {
+      return json(200, { ok: true, matched: await handOver(requestId, payload) });
+    } catch {
+      return json(500, { error: "the delivery could not be handed over; send it again" });
+    }
   };
 }
 
