@@ -205,7 +205,7 @@ describe("a delivery that could not be handed over", () => {
       token: TOKEN,
       watcher: {
         deliver: (_provider, _jobId, payload) => {
-          if (failures-- > 0) return fail() as boolean;
+          if (failures-- > 0) return fail() as unknown as boolean;
           handed.push(payload);
           return true;
         },
