@@ -76,6 +76,19 @@ describe("headers", () => {
     expect(answer.status).toBe(401);
     await stillServing("after-odd-headers");
   });
+
+  test("behind node:http's lenient parser, a NUL in a header value (which Headers refuses) gets 400 and the process lives on", async () => {
+    const lenient = await startWebhookChild(TOKEN, "lenient");
+    try {
+      const answer = await exchange(lenient.port, [post(`/hook${Q}`, delivery("nul-header"), "X-Odd: a\u0000b\r\n")]);
+      await within(lenient.run.exited, 50, undefined);
+      expect(lenient.ended()?.stderr).toBeUndefined();
+      expect(answer.status).toBe(400);
+      expect(lenient.delivered()).toEqual([]);
+    } finally {
+      await lenient.stop();
+    }
+  });
 });
 
 describe("bodies and clients that fail", () => {
