@@ -25,13 +25,15 @@ export interface EarlyDeliveries {
   clear(): void;
 }
 
-const DEFAULTS = { max: 1_000, maxBytes: 16 * 1024 * 1024, holdMs: 60_000 };
-
 export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDeliveries {
-  const { max, maxBytes, holdMs } = { ...DEFAULTS, ...definedOnly(limits) };
-  for (const [name, value] of Object.entries({ max, maxBytes, holdMs })) {
+  const limit = (name: keyof EarlyDeliveryLimits, fallback: number) => {
+    const value = limits[name] ?? fallback;
     if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`earlyDeliveries.${name} must be a whole number ≥ 0, got ${String(value)}.`);
-  }
+    return value;
+  };
+  const max = limit("max", 1_000);
+  const maxBytes = limit("maxBytes", 16 * 1024 * 1024);
+  const holdMs = limit("holdMs", 60_000);
   // Insertion order is arrival order: the oldest, and the first to expire, come first.
   const held = new Map<string, { json: string; bytes: number; until: number }>();
   let bytes = 0;
@@ -46,7 +48,7 @@ export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDe
   }
   function dropExpired(now: number) {
     for (const [key, { until }] of held) {
-      if (until > now) break;
+      if (until > now) return;
       drop(key);
     }
   }
@@ -60,7 +62,7 @@ export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDe
       try {
         json = JSON.stringify(payload);
       } catch {
-        return; // not JSON (a cycle, a BigInt): nothing a provider sends
+        return; // no JSON copy (a cycle, a BigInt, nesting deeper than the stack): not held
       }
       if (json === undefined) return;
       // What the text takes in memory: one byte a character, two once any is past Latin-1.
@@ -82,6 +84,3 @@ export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDe
   };
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
