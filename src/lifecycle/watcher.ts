@@ -316,7 +316,13 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       entry.unlisten = () => signal.removeEventListener("abort", onAbort);
     }
     const early = earlyDeliveries.take(key);
-    if (early !== undefined && deliverTo(entry, early)) return entry.job;
+    try {
+      if (early !== undefined && deliverTo(entry, early)) return entry.job;
+    } catch (error) {
+      // As a throw while handling a poll's answer: it ends this job's wait, never leaves it unscheduled.
+      settle(entry, undefined, error);
+      return entry.job;
+    }
     const first = saved ? Date.parse(saved.nextPollAt) : startedAt + policy.initialDelayMs;
     schedule(entry, Math.max(now, Number.isNaN(first) ? now : first));
     return entry.job;

@@ -192,6 +192,16 @@ describe("replays", () => {
     expect((await job.result).raw).toMatchObject({ response: { response: { transcript: "first" } } });
     watcher.close();
   });
+
+  test("an early delivery its job cannot read (handed to watcher.deliver directly) ends that wait with a typed error; add does not throw", async () => {
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
+    expect(watcher.deliver("deepaffects", "req-odd", { request_id: "another-job", response: {} })).toBe(false);
+    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-odd", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    await expect(job.result).rejects.toBeInstanceOf(JobStatusError);
+    expect(watcher.size).toBe(0);
+    watcher.close();
+  });
 });
 
 describe("a delivery that could not be handed over", () => {
