@@ -76,7 +76,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
     if (request.method !== "POST") return json(405, { error: "use POST" });
     const given = new URL(request.url).searchParams.get("token") ?? request.headers.get("x-webhook-token") ?? "";
     if (!sameSecret(new TextEncoder().encode(given), expected)) {
-      await request.body?.cancel();
+      await drop(request);
       return json(401, { error: "missing or wrong token" });
     }
     let text: string | undefined;
@@ -105,6 +105,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
   };
 }
 
+/** Stops reading a body we refuse; one already failed (a client gone) is nothing to report. */
+const drop = (request: Request) => request.body?.cancel().catch(() => {});
+
 /** Compares two secrets in time that depends only on the expected one's length. */
 function sameSecret(given: Uint8Array, expected: Uint8Array): boolean {
   let difference = given.length ^ expected.length;
@@ -115,7 +118,7 @@ function sameSecret(given: Uint8Array, expected: Uint8Array): boolean {
 async function readCapped(request: Request, maxBytes: number): Promise<string | undefined> {
   const declared = Number(request.headers.get("content-length"));
   if (declared > maxBytes) {
-    await request.body?.cancel();
+    await drop(request);
     return undefined;
   }
   if (!request.body) return "";

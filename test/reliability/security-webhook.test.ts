@@ -115,6 +115,17 @@ describe("bodies", () => {
     expect(deliver).toHaveBeenCalledTimes(1);
   });
 
+  test.each([
+    ["a wrong token", "wrong-token-0123456789", 401],
+    ["the right token", TOKEN, 400],
+  ])("%s, from a client whose body stream has already failed: an answer, not a rejection", async (_what, token, status) => {
+    const { deliver, handler } = spy();
+    const gone = new ReadableStream({ start: (controller) => controller.error(new Error("client gone")) });
+    const request = new Request(`${URL_BASE}?token=${encodeURIComponent(token)}`, { method: "POST", body: gone, duplex: "half" } as RequestInit);
+    expect((await handler(request)).status).toBe(status);
+    expect(deliver).not.toHaveBeenCalled();
+  });
+
   test("GET gets 405 and nothing happens", async () => {
     const { deliver, handler } = spy();
     expect((await handler(new Request(`${URL_BASE}?token=${TOKEN}`))).status).toBe(405);
