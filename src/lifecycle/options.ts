@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobSnapshot, JobState, RateBudget } from "../core/state.js";
 import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
+import type { EarlyDeliveryLimits } from "./early-deliveries.js";
 import type { RateLimiter } from "./limiter.js";
 import type { PollPolicy, PollPolicyOptions } from "./policy.js";
 
@@ -58,6 +59,8 @@ export interface WatcherOptions {
   adaptive?: boolean | Record<string, AdaptiveState> | undefined;
   /** Poll schedule defaults for every job of this watcher. */
   poll?: PollPolicyOptions | undefined;
+  /** Limits on webhook deliveries held for jobs not added yet (default 1 000 deliveries, 16 MiB, 60 s). */
+  earlyDeliveries?: EarlyDeliveryLimits | undefined;
 }
 
 /** What a wait needs to continue in another process: plain JSON. */

@@ -7,6 +7,7 @@ import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/st
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "./policy.js";
+import { createEarlyDeliveries } from "./early-deliveries.js";
 import { createScheduler, MAX_TIMER_MS } from "./scheduler.js";
 import { checkWaitOptions, deadlineOf, toWaitState, type WaitOptions, type WaitState, type WatcherOptions } from "./options.js";
 
@@ -44,7 +45,11 @@ export interface Watcher {
   on(event: "error", listener: (error: unknown, handle: JobHandle) => void): () => void;
   /** Settled jobs as they end; the iteration finishes once no job is left (or on close). */
   results(): AsyncIterableIterator<JobResult>;
-  /** Hands a webhook delivery to the job it is for. False when no watched job matches (it is kept briefly). */
+  /**
+   * Hands a webhook delivery to the job it is for. False when no watched job matches: the delivery is
+   * then held for a job added soon after, within `earlyDeliveries` limits (by default 1 000
+   * deliveries, 16 MiB and 60 s), and dropped past them; that job learns its outcome by polling.
+   */
   deliver(provider: ProviderName, jobId: string, payload: unknown): boolean;
   /** The saved state of every job still watched. */
   save(): WaitState[];
@@ -82,7 +87,6 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_FAILURES = 20;
 // A run of bodies that are not what the document says is a broken integration, not a blip.
 const MAX_INVALID_RESPONSES = 3;
-const WEBHOOK_MEMORY = 1_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -107,7 +111,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const updateListeners = new Set<(s: JobSnapshot) => void>();
   const settledListeners = new Set<(r: JobResult) => void>();
   const errorListeners = new Set<(error: unknown, handle: JobHandle) => void>();
-  const earlyDeliveries = new Map<string, unknown>();
+  const earlyDeliveries = createEarlyDeliveries(watcherOptions.earlyDeliveries);
   const models = new Map<string, AdaptiveModel>();
   let inFlight = 0;
   let closed = false;
@@ -349,10 +353,13 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       signal.addEventListener("abort", onAbort, { once: true });
       entry.unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    if (earlyDeliveries.has(key)) {
-      const payload = earlyDeliveries.get(key);
-      earlyDeliveries.delete(key);
-      if (deliverTo(entry, payload)) return entry.job;
+    const early = earlyDeliveries.take(key);
+    try {
+      if (early !== undefined && deliverTo(entry, early)) return entry.job;
+    } catch (error) {
+      // As a throw while handling a poll's answer: it ends this job's wait, never leaves it unscheduled.
+      settle(entry, undefined, error);
+      return entry.job;
     }
     const first = saved ? Math.min(Date.parse(saved.nextPollAt), now + DAY_MS) : startedAt + policy.initialDelayMs;
     schedule(entry, Math.max(now, Number.isNaN(first) ? now : first));
@@ -383,8 +390,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       const key = keyOf(provider, jobId);
       const entry = jobs.get(key);
       if (entry) return deliverTo(entry, payload);
-      if (earlyDeliveries.size >= WEBHOOK_MEMORY) earlyDeliveries.delete(earlyDeliveries.keys().next().value!);
-      earlyDeliveries.set(key, payload);
+      earlyDeliveries.hold(key, payload);
       return false;
     },
     save: () => [...jobs.values()].map(toWaitState),
