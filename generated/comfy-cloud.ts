@@ -14,9 +14,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Interrupt every running job of the caller
-         * @description Cancels ALL of the authenticated user's running jobs, not one: Comfy offers no way to stop a single
-         *     running job. Pending jobs are untouched (cancel those with `POST /api/queue`).
+         * Interrupt currently running jobs
+         * @description Cancel all currently RUNNING jobs for the authenticated user.
+         *     This will interrupt any job that is currently in 'in_progress' status.
+         *     Note: This endpoint only affects running jobs. To cancel pending jobs, use /api/queue.
          */
         post: operations["interruptJob"];
         delete?: never;
@@ -33,10 +34,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Poll the raw state of a job
-         * @description The lightweight polling endpoint. It returns the job's raw internal state (see JobStatusResponse),
-         *     not the five user-facing states of `GET /api/jobs/{job_id}`, and no outputs. A successful job
-         *     reads `success` here and `completed` there.
+         * Get job status
+         * @description Returns the current status of a specific job by ID
          */
         get: operations["getJobStatus"];
         put?: never;
@@ -54,7 +53,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a job's full record, with outputs once it has finished */
+        /**
+         * Get full job details
+         * @description Retrieve complete details for a specific job including workflow and outputs.
+         *     Used for detail views, workflow re-execution, and debugging.
+         */
         get: operations["getJobDetail"];
         put?: never;
         post?: never;
@@ -73,7 +76,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit a workflow; the answer's prompt_id is the job id */
+        /**
+         * Submit a workflow for execution
+         * @description Submit a workflow to be executed by the backend.
+         *     The workflow is a JSON object describing the nodes and their connections.
+         */
         post: operations["executePrompt"];
         delete?: never;
         options?: never;
@@ -91,10 +98,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel pending jobs by id, or clear every pending job
-         * @description Only affects jobs that have not started: the answer's `deleted` lists the ids that were cancelled,
-         *     and an id it does not list was not (it is running, already over, or unknown). Running jobs are
-         *     stopped with `POST /api/interrupt`, which interrupts all of the caller's running jobs.
+         * Manage queue operations
+         * @description Cancel specific PENDING jobs by ID or clear all pending jobs in the queue: the answer's `deleted`
+         *     lists the ids that were cancelled, and an id it does not list was not (it is running, already over,
+         *     or unknown). Running jobs are stopped with `POST /api/interrupt`, which interrupts all of the
+         *     caller's running jobs.
          */
         post: operations["manageQueue"];
         delete?: never;
@@ -111,12 +119,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download an output file (redirects to signed storage)
-         * @description Without `channel` the server answers 302 with a `Location` pointing at a signed URL in cloud storage.
-         *     That URL carries its own authorisation: fetch it without `X-API-Key`. Do not let an HTTP client
-         *     follow the redirect with the key attached: on a cross-origin redirect fetch drops only standard
-         *     credentials such as `Authorization` and would resend `X-API-Key` to the storage host. Use
-         *     `redirect: "manual"`, read `Location` and make a fresh request without the key.
+         * View a file
+         * @description Retrieve and view a file from the ComfyUI file system.
+         *     This endpoint is typically used to view generated images or other output files.
          */
         get: operations["viewFile"];
         put?: never;
@@ -135,88 +140,105 @@ export interface components {
             code: string;
             message: string;
         };
-        /** @description The node failure behind a failed job, when ComfyUI reported one. */
+        /** @description Detailed execution error information from ComfyUI */
         ExecutionError: {
+            /** @description Input values at time of failure (empty object if not available) */
             current_inputs: {
                 [key: string]: unknown;
             };
+            /** @description Output values at time of failure (empty object if not available) */
             current_outputs: {
                 [key: string]: unknown;
             };
+            /** @description Human-readable error message */
             exception_message: string;
+            /** @description Python exception type (e.g., "RuntimeError") */
             exception_type: string;
+            /** @description ID of the node that failed */
             node_id: string;
+            /** @description Type name of the node (e.g., "KSampler") */
             node_type: string;
+            /** @description Array of traceback lines (empty array if not available) */
             traceback: string[];
         };
-        /** @description A job's full record. Output fields appear only once the job is in a terminal state. */
+        /** @description Full job details including workflow and outputs */
         JobDetailResponse: {
             /**
              * Format: int64
-             * @description Creation time, Unix seconds.
+             * @description Job creation timestamp (Unix timestamp in seconds)
              */
             create_time: number;
             execution_error?: components["schemas"]["ExecutionError"];
+            /** @description Node-level execution metadata (only for terminal states) */
             execution_meta?: {
                 [key: string]: unknown;
             };
+            /** @description ComfyUI execution status and timeline (only for terminal states) */
             execution_status?: {
                 [key: string]: unknown;
             };
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Unique job identifier
+             */
             id: string;
-            /** @description ComfyUI's outputs keyed by node id; file entries are fetched with `GET /api/view`. */
+            /** @description Full outputs object from ComfyUI (only for terminal states) */
             outputs?: {
                 [key: string]: unknown;
             };
+            /** @description Total number of output files (omitted for non-terminal states) */
             outputs_count?: number;
+            /** @description Primary preview output (only for terminal states) */
             preview_output?: {
                 [key: string]: unknown;
             };
             /**
-             * @description The user-facing state, grouped from the raw states of the polling endpoint.
+             * @description User-friendly job status
              * @enum {string}
              */
             status: "pending" | "in_progress" | "completed" | "failed" | "cancelled";
             /**
              * Format: int64
-             * @description Last update time, Unix seconds.
+             * @description Last update timestamp (Unix timestamp in seconds)
              */
             update_time: number;
-            /** @description The submitted workflow (can be large; omitted when unavailable). */
+            /** @description Full ComfyUI workflow (10-100KB, omitted if not available) */
             workflow?: {
                 [key: string]: unknown;
             };
+            /** @description UUID identifying the workflow graph definition */
             workflow_id?: string;
         };
-        /** @description State of a job as returned by the polling endpoint. */
+        /** @description Job status information */
         JobStatusResponse: {
-            /** @description The inference worker running the job, if any. */
+            /** @description The inference instance assigned to this job (if any) */
             assigned_inference?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the job was created
+             */
             created_at?: string;
-            /** @description Why the job failed, if it did. */
+            /** @description Error message if the job failed */
             error_message?: string | null;
             /**
              * Format: uuid
-             * @description The job id.
+             * @description The job ID
              */
             id?: string;
             /**
              * Format: date-time
-             * @description When `status` last changed.
+             * @description When the job status was last changed
              */
             last_state_update?: string;
             /**
-             * @description Raw states, pending: submitted, queued_limited, queued_waiting, allocated, preparing,
-             *     pending_execution. Running: executing, executed. Terminal: success, error, non_retryable_error,
-             *     lost, cancelled. Cancellation in flight: cancel_requested, cancel_pending, cancelling_preparing;
-             *     erroring is a failure in flight. The six values of Comfy's file are kept so a server that
-             *     one day maps states as documented still validates.
+             * @description Current job status
              * @enum {string}
              */
             status: "waiting_to_dispatch" | "pending" | "in_progress" | "completed" | "error" | "cancelled" | "submitted" | "queued_limited" | "queued_waiting" | "allocated" | "preparing" | "pending_execution" | "executing" | "executed" | "success" | "non_retryable_error" | "erroring" | "lost" | "cancel_requested" | "cancel_pending" | "cancelling_preparing";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the job was last updated
+             */
             updated_at?: string;
         };
         PromptError: {
@@ -230,10 +252,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /**
-         * @description Why a workflow was refused: `error` (an object with `type` and `message`, or a plain string when the
-         *     body had no prompt) and `node_errors`, the problems per node id.
-         */
+        /** @description Why a workflow was refused: `error` (an object with `type` and `message`, or a plain string when the body had no prompt) and `node_errors`, the problems per node id. */
         PromptErrorResponse: {
             error?: string | components["schemas"]["PromptError"];
             node_errors?: {
@@ -250,111 +269,61 @@ export interface components {
             [key: string]: unknown;
         };
         PromptRequest: {
-            /** @description Extra data stored with the job; workflows with partner nodes put a Comfy API key here. */
+            /** @description Extra data to be associated with the prompt */
             extra_data?: {
                 [key: string]: unknown;
             };
-            /** @description Put the job first in local ComfyUI's queue; accepted and ignored by Cloud. */
+            /**
+             * @description If true, adds the prompt to the front of the queue.
+             *     **Note:** Accepted for ComfyUI API compatibility but **ignored** in cloud.
+             *     Cloud manages queue ordering internally based on job submission time and fair scheduling.
+             */
             front?: boolean;
-            /** @description Queue priority in local ComfyUI; accepted and ignored by Cloud, which schedules fairly per user. */
+            /**
+             * @description Priority number for the queue (lower numbers have higher priority).
+             *     **Note:** Accepted for ComfyUI API compatibility but **ignored** in cloud.
+             *     Cloud uses its own queue management with per-user ordering and fair scheduling.
+             */
             number?: number;
-            /** @description Run only the listed output nodes. */
+            /** @description List of node names to execute */
             partial_execution_targets?: string[];
-            /** @description The workflow graph in ComfyUI's API format (node id to node). */
+            /** @description The workflow graph to execute */
             prompt: {
                 [key: string]: unknown;
             };
         };
         PromptResponse: {
-            /** @description Problems found in individual nodes, keyed by node id. */
+            /** @description Any errors in the nodes of the prompt */
             node_errors?: {
                 [key: string]: unknown;
             };
-            /** @description Position number in the queue. */
+            /** @description Priority number in the queue */
             number?: number;
             /**
              * Format: uuid
-             * @description The new job's id.
+             * @description Unique identifier for the prompt execution
              */
             prompt_id?: string;
         };
+        /** @description Request to manage queue operations */
         QueueManageRequest: {
-            /** @description When true, cancel every pending job of the caller. */
+            /** @description If true, clear all pending jobs from the queue */
             clear?: boolean;
-            /** @description Ids of pending jobs to cancel. */
+            /** @description Array of PENDING job IDs to cancel */
             delete?: string[];
         };
         QueueManageResponse: {
-            /** @description Whether the pending queue was cleared. */
+            /** @description Whether the queue was cleared */
             cleared?: boolean;
-            /** @description Ids that were cancelled. */
+            /** @description Array of job IDs that were successfully cancelled */
             deleted?: string[];
         };
     };
     responses: {
-        /** @description The request parameters are not valid. */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description Comfy Cloud failed on its side. */
-        InternalError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description No job with this id. */
-        JobNotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description The job exists but belongs to another user. */
-        OtherUsersJob: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
-        /** @description The workflow was refused (400 invalid, 402 insufficient credits, 500/503 server trouble). */
-        PromptError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["PromptErrorResponse"];
-            };
-        };
-        /**
-         * @description "Payment required - User has not paid" (openapi-cloud.yaml): the subscription is inactive, despite the
-         *     status code not a request rate. Retrying does not help until the subscription is active again.
-         */
-        PromptSubscriptionInactive: {
-            headers: {
-                /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
-                "Retry-After"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["PromptErrorResponse"];
-            };
-        };
         /** @description The API key's subscription is inactive. Retrying does not help until the subscription is active again. */
         SubscriptionInactive: {
             headers: {
-                /** @description Present only on a rate limit (assumption, see above); absent for an inactive subscription. */
+                /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
                 "Retry-After"?: string;
                 [name: string]: unknown;
             };
@@ -364,20 +333,8 @@ export interface components {
                 };
             };
         };
-        /** @description The API key is missing or not valid. */
-        Unauthorized: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorResponse"];
-            };
-        };
     };
-    parameters: {
-        /** @description The job id, which is the `prompt_id` returned on submission. */
-        JobId: string;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -393,16 +350,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The running jobs were interrupted, or none was running. Comfy documents no body. */
+            /** @description Success - Job interrupted or no running job found */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            401: components["responses"]["Unauthorized"];
+            /** @description Unauthorized - Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             429: components["responses"]["SubscriptionInactive"];
-            500: components["responses"]["InternalError"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getJobStatus: {
@@ -410,14 +383,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job id, which is the `prompt_id` returned on submission. */
-                job_id: components["parameters"]["JobId"];
+                /** @description The unique ID of the job */
+                job_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job's current state. */
+            /** @description Success - Job status returned */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -426,11 +399,43 @@ export interface operations {
                     "application/json": components["schemas"]["JobStatusResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["OtherUsersJob"];
-            404: components["responses"]["JobNotFound"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden - job belongs to another user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             429: components["responses"]["SubscriptionInactive"];
-            500: components["responses"]["InternalError"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getJobDetail: {
@@ -438,14 +443,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job id, which is the `prompt_id` returned on submission. */
-                job_id: components["parameters"]["JobId"];
+                /** @description Job identifier (UUID) */
+                job_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job's record. */
+            /** @description Success - Job details retrieved */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -454,11 +459,43 @@ export interface operations {
                     "application/json": components["schemas"]["JobDetailResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["OtherUsersJob"];
-            404: components["responses"]["JobNotFound"];
+            /** @description Unauthorized - Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden - Job does not belong to user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Job not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             429: components["responses"]["SubscriptionInactive"];
-            500: components["responses"]["InternalError"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     executePrompt: {
@@ -474,7 +511,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The workflow was accepted and queued. */
+            /** @description Success - Prompt accepted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -483,12 +520,62 @@ export interface operations {
                     "application/json": components["schemas"]["PromptResponse"];
                 };
             };
-            400: components["responses"]["PromptError"];
-            401: components["responses"]["Unauthorized"];
-            402: components["responses"]["PromptError"];
-            429: components["responses"]["PromptSubscriptionInactive"];
-            500: components["responses"]["PromptError"];
-            503: components["responses"]["PromptError"];
+            /** @description Invalid prompt */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptErrorResponse"];
+                };
+            };
+            /** @description Unauthorized - the API key is missing or not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payment required - Insufficient credits */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptErrorResponse"];
+                };
+            };
+            /** @description Subscription inactive ("payment required"): despite the status code this is not a request rate, and retrying will not help until the subscription is active again. */
+            429: {
+                headers: {
+                    /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptErrorResponse"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptErrorResponse"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromptErrorResponse"];
+                };
+            };
         };
     };
     manageQueue: {
@@ -504,7 +591,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was cancelled. */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -513,23 +600,71 @@ export interface operations {
                     "application/json": components["schemas"]["QueueManageResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid request parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             429: components["responses"]["SubscriptionInactive"];
-            500: components["responses"]["InternalError"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     viewFile: {
         parameters: {
             query: {
-                /** @description `rgb`, `a` or `alpha`: return that channel of a PNG directly (200) instead of redirecting. */
+                /**
+                 * @description Image channel to extract from PNG images.
+                 *     - 'rgb': Return only RGB channels (alpha set to fully opaque)
+                 *     - 'a' or 'alpha': Return alpha channel as grayscale image
+                 *     - If not specified, return original image unchanged via redirect
+                 */
                 channel?: string;
-                /** @description Name of the output file, as listed in the job's outputs. */
+                /** @description Name of the file to view */
                 filename: string;
-                /** @description Accepted for compatibility with local ComfyUI and ignored by Cloud (storage is content-addressed). */
+                /** @description Format of the file */
+                format?: string;
+                /** @description Frame rate for video files */
+                frame_rate?: number;
+                /** @description Full path to the file (used for temp files) */
+                fullpath?: string;
+                /**
+                 * @description Subfolder path where the file is located.
+                 *     **Note:** Accepted for ComfyUI API compatibility but **ignored** in cloud.
+                 *     Cloud uses content-addressed storage where assets are stored by hash only.
+                 *     The subfolder is client-side UI metadata and not used for storage lookup.
+                 */
                 subfolder?: string;
-                /** @description `output`, `input` or `temp`; kept for compatibility, the storage location comes from the file hash. */
+                /** @description Timestamp parameter */
+                timestamp?: number;
+                /**
+                 * @description Type of file (e.g., output, input, temp).
+                 *     **Note:** In cloud, both `output` and `temp` files are stored in the same bucket.
+                 *     The type parameter is used for compatibility but storage location is determined by hash.
+                 */
                 type?: string;
+                /** @description Workflow identifier */
+                workflow?: string;
             };
             header?: never;
             path?: never;
@@ -537,7 +672,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The requested channel of a PNG image. */
+            /** @description Success - File content returned (used when channel parameter is present) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -546,17 +681,25 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description Redirect to a signed storage URL for the file. */
+            /** @description Redirect to GCS signed URL */
             302: {
                 headers: {
-                    /** @description Signed storage URL; request it without the API key. */
+                    /** @description Signed URL to access the file in GCS */
                     Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
-            /** @description No such file, or the file is not the caller's. */
+            /** @description Invalid request parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description File not found or unauthorized */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -566,7 +709,15 @@ export interface operations {
                 };
             };
             429: components["responses"]["SubscriptionInactive"];
-            500: components["responses"]["InternalError"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
 }

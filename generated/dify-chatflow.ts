@@ -14,12 +14,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start an annotation-reply configuration job
-         * @description Queues the job that enables or disables annotation reply and returns at once. The answer only ever
-         *     carries `waiting` or `processing`; the outcome has to be read from the status endpoint.
-         *     Older Dify documentation also listed a 202 answer with the same body.
+         * Configure Annotation Reply
+         * @description Enables or disables the annotation reply feature. The request body is validated before the action runs, so `embedding_provider_name`, `embedding_model_name`, and `score_threshold` are required for both `enable` and `disable`. Executes asynchronously; use [Get Annotation Reply Job Status](/api-reference/annotations/get-annotation-reply-job-status) to track progress.
          */
-        post: operations["configureAnnotationReply"];
+        post: operations["initialAdvancedAnnotationReplySettings"];
         delete?: never;
         options?: never;
         head?: never;
@@ -34,12 +32,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read the state of an annotation-reply configuration job
-         * @description Dify keeps the job state in a cache entry keyed by action and job id. Asking with the other action,
-         *     or for an id the server does not hold, answers 400 `invalid_param` ("The job does not exist.")
-         *     rather than 404.
+         * Get Annotation Reply Job Status
+         * @description Retrieves the status of an asynchronous annotation reply configuration job started by [Configure Annotation Reply](/api-reference/annotations/configure-annotation-reply).
          */
-        get: operations["getAnnotationReplyJobStatus"];
+        get: operations["getAdvancedInitialAnnotationReplySettingsStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -52,131 +48,68 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
-        AnnotationReplyAction: "enable" | "disable";
-        /** @description The job that was just queued. */
-        AnnotationReplyJob: {
+        AnnotationReplyJob: components["schemas"]["InitialAnnotationReplySettingsResponse"];
+        AnnotationReplyJobStatus: components["schemas"]["InitialAnnotationReplySettingsStatusResponse"];
+        AnnotationReplySettings: components["schemas"]["InitialAnnotationReplySettingsRequest"];
+        /** @description Dify's error envelope. `status` repeats the HTTP status; branch on `code`, show `message`. */
+        Error: {
+            code: string;
+            message: string;
+            /** @description The body field a 400 `invalid_param` is about, when there is one. */
+            params?: string;
+            status: number;
+        };
+        /** @description Settings for the job. Dify requires all three fields, even for `disable`: the body is validated before the action is looked at. A missing field answers 400 `invalid_param` with `params` naming it. */
+        InitialAnnotationReplySettingsRequest: {
+            /** @description Name of the embedding model to use for annotation matching (e.g., `text-embedding-3-small`). */
+            embedding_model_name: string;
+            /** @description Name of the embedding model provider (e.g., `openai`, `cohere`). */
+            embedding_provider_name: string;
+            /**
+             * Format: float
+             * @description Minimum similarity score for an annotation to be considered a match. Higher values require closer matches.
+             */
+            score_threshold: number;
+        };
+        InitialAnnotationReplySettingsResponse: {
             /**
              * Format: uuid
-             * @description Identifier to pass to the status endpoint.
+             * @description Asynchronous job ID. Use with [Get Annotation Reply Job Status](/api-reference/annotations/get-annotation-reply-job-status) to track progress.
              */
             job_id: string;
-            /** @description `waiting` or `processing`; the terminal states only appear on the status endpoint. */
+            /** @description Current job status: `waiting` (queued) or `processing` (in progress). `completed` and `error` are returned only by [Get Annotation Reply Job Status](/api-reference/annotations/get-annotation-reply-job-status). */
             job_status: string;
         };
-        /**
-         * @description State of a job. Dify's reference gives the four states in prose only; the enum below makes them
-         *     explicit. `error_msg` is an empty string unless the state is `error`; older references marked it
-         *     nullable, so null is accepted.
-         */
-        AnnotationReplyJobStatus: {
-            /** @description Why the job failed; empty otherwise. */
+        InitialAnnotationReplySettingsStatusResponse: {
+            /** @description Error message describing why the job failed. Empty string when `job_status` is not `error`. */
             error_msg?: string | null;
             /**
              * Format: uuid
-             * @description The job this state belongs to.
+             * @description Job ID from the [Configure Annotation Reply](/api-reference/annotations/configure-annotation-reply) call.
              */
             job_id: string;
             /**
-             * @description `waiting` (queued), `processing` (running), `completed` (done) or `error` (failed, see `error_msg`).
+             * @description Current job status. `waiting` for queued, `processing` for in progress, `completed` when finished, `error` if failed.
              * @enum {string}
              */
             job_status: "waiting" | "processing" | "completed" | "error";
         };
-        /**
-         * @description Settings for the job. Dify requires all three fields, even for `disable`: the body is validated
-         *     before the action is looked at. A missing field answers 400 `invalid_param` with `params` naming it.
-         */
-        AnnotationReplySettings: {
-            /** @description Embedding model used to match questions against annotations, for example `text-embedding-3-small`. */
-            embedding_model_name: string;
-            /** @description Provider of the embedding model, for example `openai`. */
-            embedding_provider_name: string;
-            /** @description Lowest similarity score at which a stored annotation is used as the reply. */
-            score_threshold: number;
-        };
-        /** @description Dify's error envelope. `status` repeats the HTTP status; branch on `code`, show `message`. */
-        Error: {
-            /** @description Stable machine-readable error code, for example `invalid_param`. */
-            code: string;
-            /** @description Human-readable detail. */
-            message: string;
-            /** @description The body field a 400 `invalid_param` is about, when the server names one. */
-            params?: string;
-            /** @description The HTTP status code of the response. */
-            status: number;
-        };
     };
-    responses: {
-        /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description `internal_server_error`: Dify failed on its side; retry with backoff. */
-        InternalServerError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description `invalid_param`: the body is not valid, or (on the status endpoint) no job with this id exists for
-         *     this action.
-         */
-        InvalidParam: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /**
-         * @description `too_many_requests` (too many requests at once for this app: back off and retry) or
-         *     `rate_limit_error` (a Dify Cloud plan quota: retrying does not help until the quota resets).
-         */
-        TooManyRequests: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description `unauthorized`: the API key is missing or not valid. */
-        Unauthorized: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-    };
-    parameters: {
-        /** @description Which way to switch annotation reply; the status call must repeat the action used to start the job. */
-        Action: components["schemas"]["AnnotationReplyAction"];
-    };
+    responses: never;
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    configureAnnotationReply: {
+    initialAdvancedAnnotationReplySettings: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Which way to switch annotation reply; the status call must repeat the action used to start the job. */
-                action: components["parameters"]["Action"];
+                /** @description Action to perform. */
+                action: "enable" | "disable";
             };
             cookie?: never;
         };
@@ -186,7 +119,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The job was queued. */
+            /** @description Annotation reply settings task initiated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -195,28 +128,68 @@ export interface operations {
                     "application/json": components["schemas"]["AnnotationReplyJob"];
                 };
             };
-            400: components["responses"]["InvalidParam"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
+            /** @description `invalid_param`: the body is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing or not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_many_requests` (too many concurrent requests: back off and retry) or `rate_limit_error` (a plan quota: retrying will not help until it resets). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_server_error`: Dify failed on its side; back off and retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
-    getAnnotationReplyJobStatus: {
+    getAdvancedInitialAnnotationReplySettingsStatus: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Which way to switch annotation reply; the status call must repeat the action used to start the job. */
-                action: components["parameters"]["Action"];
-                /** @description The `job_id` returned when the job was started. */
+                /** @description Action type, must match the [Configure Annotation Reply](/api-reference/annotations/configure-annotation-reply) call. */
+                action: "enable" | "disable";
+                /** @description Job ID returned by [Configure Annotation Reply](/api-reference/annotations/configure-annotation-reply). */
                 job_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The current state of the job. */
+            /** @description Successfully retrieved task status. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -225,11 +198,51 @@ export interface operations {
                     "application/json": components["schemas"]["AnnotationReplyJobStatus"];
                 };
             };
-            400: components["responses"]["InvalidParam"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
+            /** @description `invalid_param` : The specified job does not exist (or the other action was asked). Dify keeps an ended job's status for 600 s; after that its id answers this too. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing or not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_many_requests` or `rate_limit_error` (see the start operation). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_server_error`: Dify failed on its side; back off and retry. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

@@ -164,27 +164,27 @@ export function buildReport(options: Options): DocumentReport[] {
   });
 }
 
-function printReport(reports: DocumentReport[], options: Options): void {
-  const against = options.beforeDir ? path.relative(process.cwd(), options.beforeDir) || "." : options.base;
-  console.log(`OpenAPI changes against ${against}\n`);
+/** Prints the human report: per document, its changes grouped by type, then the totals. */
+export function printReport(reports: DocumentReport[], against: string, verbose = false, write: (line: string) => void = console.log): void {
+  write(`OpenAPI changes against ${against}\n`);
   for (const report of reports) {
-    console.log(`${report.document}: ${report.status}`);
+    write(`${report.document}: ${report.status}`);
     for (const type of ORDER) {
       const of = report.changes.filter((c) => c.type === type);
       if (of.length === 0) continue;
-      if (type === "annotation" && !options.verbose) {
-        console.log(`  annotation: ${of.length} (descriptions, examples; --verbose lists them)`);
+      if (type === "annotation" && !verbose) {
+        write(`  annotation: ${of.length} (descriptions, examples; --verbose lists them)`);
         continue;
       }
-      console.log(`  ${type} (${of.length}):`);
+      write(`  ${type} (${of.length}):`);
       for (const c of of) {
-        console.log(`    - ${c.description}${c.reason ? `  [jobstatus: ${c.reason}]` : ""}`);
-        if (c.location && !c.description.includes(c.location)) console.log(`      at ${c.location}`);
+        write(`    - ${c.description}${c.reason ? `  [jobstatus: ${c.reason}]` : ""}`);
+        if (c.location && !c.description.includes(c.location)) write(`      at ${c.location}`);
       }
     }
   }
   const count = (type: ChangeType) => reports.reduce((n, r) => n + r.changes.filter((c) => c.type === type).length, 0);
-  console.log(`\n${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("unclassified")} unclassified in ${reports.length} documents`);
+  write(`\n${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("unclassified")} unclassified in ${reports.length} documents`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
@@ -192,7 +192,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     const options = parseArgs(process.argv.slice(2));
     const reports = buildReport(options);
     if (options.json) console.log(JSON.stringify({ base: options.beforeDir ?? options.base, documents: reports }, null, 2));
-    else printReport(reports, options);
+    else printReport(reports, options.beforeDir ? path.relative(process.cwd(), options.beforeDir) || "." : options.base, options.verbose);
     const breaking = reports.some((r) => r.changes.some((c) => c.type === "breaking"));
     if (breaking && options.failOnBreaking) process.exit(1);
   } catch (error) {

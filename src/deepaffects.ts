@@ -1,4 +1,37 @@
-/** `jobstatus/deepaffects`: the DeepAffects client, its webhook handler and the shared lifecycle. */
+/**
+ * `jobstatus/deepaffects`: the DeepAffects client, its webhook handler and the shared lifecycle
+ * (`wait`, `watch`, `createWatcher`, the errors), and no other provider's code.
+ *
+ * **DeepAffects** (by SeerNet) offers speech, text and video analysis. Each of its async APIs
+ * ({@link DEEPAFFECTS_APIS}: `asr`, `diarize`, `recognise_emotion`, `summary`, ...) starts a job
+ * that one shared status endpoint reports, and that ends with a webhook.
+ *
+ * - **Endpoints:** `POST <the API's path>?webhook=<url>` starts a job and answers 202 with its
+ *   `request_id`; `GET /transaction/generic/api/v1/async/status?request_id=...` reports any job,
+ *   with the result in `response` once it ended. When a job ends, DeepAffects POSTs
+ *   `{ request_id, response }` to the webhook URL (and retries); {@link createWebhookHandler}
+ *   receives it and ends the job's wait. Base URL `https://proxy.api.deepaffects.com`.
+ * - **Auth:** the `apikey` query parameter on every call; it never appears in an error, a log line
+ *   or a printed URL.
+ * - **Limits:** 5 requests a minute and 100 a day per key; every wait and watcher of one key shares
+ *   those budgets, and a 429 pauses every job of the key.
+ * - **States** ({@link DEEPAFFECTS_STATES}): `Running` and `In Progress` are running, `Completed`
+ *   succeeded, `Failed` failed; matching ignores case, spaces, `_` and `-`.
+ * - **Polling:** the first check after 15 s, then at least 12 s apart; while a webhook is
+ *   expected, a slow fallback poll (every 60 s by default).
+ *
+ * @example
+ * ```ts
+ * import { createDeepAffectsClient, createWatcher } from "jobstatus/deepaffects";
+ *
+ * const deepaffects = createDeepAffectsClient({ apiKey: process.env.DEEPAFFECTS_API_KEY! });
+ * const watcher = createWatcher(); // give it to createWebhookHandler({ watcher, token }) too
+ * const handle = await deepaffects.start("asr", body, { webhook: `https://hooks.example.com/deepaffects?token=${token}` });
+ * const done = await watcher.add(deepaffects, handle).result;
+ * ```
+ *
+ * @module jobstatus/deepaffects
+ */
 export * from "./shared-exports.js";
 import { createDeepAffectsClient as createClient, type DeepAffectsClient, type DeepAffectsClientOptions } from "./providers/deepaffects.js";
 import { sharedRateLimiter } from "./lifecycle/limiter.js";

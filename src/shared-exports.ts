@@ -38,6 +38,7 @@ export type {
 export { wait, watch } from "./lifecycle/wait.js";
 export { createWatcher, type JobResult, type WatchedJob, type Watcher } from "./lifecycle/watcher.js";
 export type { WaitOptions, WaitState, WatcherOptions } from "./lifecycle/options.js";
+export type { EarlyDeliveryLimits } from "./lifecycle/early-deliveries.js";
 export { createRateLimiter, sharedRateLimiter, type RateLimiter } from "./lifecycle/limiter.js";
 export { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type NextPollInput, type PollPolicy, type PollPolicyOptions } from "./lifecycle/policy.js";
 export { createAdaptiveModel, type AdaptiveModel, type AdaptiveState } from "./lifecycle/adaptive.js";

@@ -23,7 +23,11 @@
  * });
  * ```
  *
- * @packageDocumentation
+ * Each fake follows its provider's documented endpoints, auth, states, error bodies and limits
+ * (see the per-provider pages), and serves them under its own path prefix of one origin: use
+ * `fake.urls.<api>` as a client's `baseUrl` and `fake.keys.<api>` as its `apiKey`.
+ *
+ * @module jobstatus/testing
  */
 
 import { startFakeProviders as start } from "./testing/server.js";

@@ -1,6 +1,7 @@
 /** The command line, parsed with node:util parseArgs into one typed command. Keys never come from here. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./exit-codes.js";
+import { printable, SHOWN } from "./terminal-text.js";
 
 export type ProviderArg = "dify" | "comfy" | "deepaffects";
 export const PROVIDERS: readonly ProviderArg[] = ["dify", "comfy", "deepaffects"];
@@ -84,8 +85,8 @@ export function parseCommand(argv: readonly string[]): Command {
         kind: "wait",
         target,
         json,
-        timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, "--timeout"),
-        minIntervalMs: minInterval === undefined ? undefined : atMostADay(parseDuration(minInterval, "--min-interval"), "--min-interval"),
+        timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, "--timeout", LONGEST.timeout),
+        minIntervalMs: minInterval === undefined ? undefined : parseDuration(minInterval, "--min-interval", LONGEST.minInterval),
       };
     }
     case "start":
@@ -184,21 +185,23 @@ function noPositionals(command: string, positionals: string[], allowed: number):
   if (positionals.length > allowed) throw new UsageError(`unexpected argument "${positionals[allowed]}". See: jobstatus ${command} --help`);
 }
 
-function atMostADay(ms: number, flag: string): number {
-  if (ms > 86_400_000) throw new UsageError(`${flag} must be at most 24h.`);
-  return ms;
-}
-
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const HOUR_MS = UNITS["h"]!;
 
-/** "10m", "90s", "1h30m", "500ms"; a bare number is seconds. */
-export function parseDuration(text: string, flag: string): number {
+/** The longest durations the flags take, in hours: a month of waiting; the poll policy's one-day cap. */
+const LONGEST = { timeout: 720, minInterval: 24 } as const;
+
+/** "10m", "90s", "1h30m", "500ms"; a bare number is seconds. From 1 ms to `maxHours`, or a usage error. */
+export function parseDuration(text: string, flag: string, maxHours: number): number {
   const bare = /^\d+(?:\.\d+)?$/.test(text);
   const parts = bare ? [[text, text, "s"] as const] : [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   const consumed = bare ? text : parts.map((p) => p[0]).join("");
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
-  if (parts.length === 0 || consumed !== text || !(ms > 0) || !Number.isFinite(ms)) {
-    throw new UsageError(`${flag} must be a duration such as 30s, 10m, 1h30m or 500ms, got "${text}".`);
+  const ms = Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0));
+  if (parts.length === 0 || consumed !== text) {
+    throw new UsageError(`${flag} must be a duration such as 30s, 10m, 1h30m or 500ms, got "${printable(text, SHOWN.word)}".`);
   }
-  return Math.round(ms);
+  // Infinity (too many digits) lands here too, as too long.
+  if (!(ms <= maxHours * HOUR_MS)) throw new UsageError(`${flag} must be at most ${maxHours}h, got "${printable(text, SHOWN.word)}".`);
+  if (ms < 1) throw new UsageError(`${flag} must be at least 1ms, got "${printable(text, SHOWN.word)}".`);
+  return ms;
 }

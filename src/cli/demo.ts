@@ -13,7 +13,7 @@ import { startFakeProviders } from "../testing.js";
 import { secretsOf } from "./clients.js";
 import { chooseReal, DEMO_SCRIPTS, startJobs, type DemoJob } from "./demo-jobs.js";
 import { DemoView, summaryLines } from "./demo-view.js";
-import { EXIT } from "./exit-codes.js";
+import { EXIT, exitCodeForSignal, type StopSignal } from "./exit-codes.js";
 import { isInteractive, paletteFor, seconds, shortId } from "./output.js";
 
 const USAGE = `Usage: npm start [-- --real]
@@ -106,21 +106,23 @@ async function main(argv: string[]): Promise<number> {
       ),
   );
 
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
+  let interrupted: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    interrupted = signal;
     view.stop();
     watcher.close();
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
   view.start(jobs);
   try {
     await Promise.all(settled);
   } finally {
     view.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
   }
   for (const line of summaryLines(jobs, fake, paint, Date.now() - startedAt, interactive ? process.stdout.columns : undefined)) write(line);
   const deliveries = fake.webhookDeliveries();
@@ -128,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   await cleanup();
   if (interrupted) {
     write("Interrupted.");
-    return EXIT.interrupted;
+    return exitCodeForSignal(interrupted);
   }
   return jobs.every((job) => job.result?.state === "succeeded") ? EXIT.succeeded : EXIT.jobFailed;
 }

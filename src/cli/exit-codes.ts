@@ -22,6 +22,8 @@ export const EXIT = {
   other: 6,
   /** 128 + SIGINT, what shells expect after Ctrl-C. */
   interrupted: 130,
+  /** 128 + SIGTERM, what a supervisor (systemd, Docker, kill) expects after asking a process to stop. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -35,7 +37,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  authentication or permission: the key is missing, wrong, or may not see this job
   5  the provider does not know this job id
   6  any other error (network, provider error, unexpected answer)
-  130  interrupted with Ctrl-C`;
+  130  interrupted with Ctrl-C (SIGINT)
+  143  stopped by SIGTERM`;
 
 /** Thrown for bad command lines and input files; always exit 2. */
 export class UsageError extends Error {
@@ -47,9 +50,19 @@ export class MissingKeyError extends Error {
   override name = "MissingKeyError";
 }
 
+export type StopSignal = "SIGINT" | "SIGTERM";
+
 /** Ctrl-C or SIGTERM ended the command; the job itself goes on at the provider. */
 export class InterruptedError extends Error {
   override name = "InterruptedError";
+  constructor(readonly signal: StopSignal) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+/** 128 + the signal's number, as shells report a process the signal ended. */
+export function exitCodeForSignal(signal: StopSignal): ExitCode {
+  return signal === "SIGTERM" ? EXIT.terminated : EXIT.interrupted;
 }
 
 export function exitCodeForState(state: JobState): ExitCode {
@@ -57,7 +70,7 @@ export function exitCodeForState(state: JobState): ExitCode {
 }
 
 export function exitCodeForError(error: unknown): ExitCode {
-  if (error instanceof InterruptedError) return EXIT.interrupted;
+  if (error instanceof InterruptedError) return exitCodeForSignal(error.signal);
   if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT.usage;
   if (error instanceof MissingKeyError || error instanceof AuthenticationError || error instanceof PermissionDeniedError) return EXIT.auth;
   if (error instanceof NotFoundError) return EXIT.notFound;

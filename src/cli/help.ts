@@ -64,8 +64,8 @@ age; 429 Retry-After and the provider's rate limits are honoured). Ctrl-C stops 
 itself goes on at the provider.
 
 Flags:
-  --timeout <duration>        give up after this long, exit 3 (30s, 10m, 1h30m; default: no limit)
-  --min-interval <duration>   floor between two polls (default: the provider's, 1 s; DeepAffects 12 s)
+  --timeout <duration>        give up after this long, exit 3 (30s, 10m, 1h30m; at most 720h; default: no limit)
+  --min-interval <duration>   floor between two polls, at most 24h (default: the provider's, 1 s; DeepAffects 12 s)
 ${JOB_FLAGS}
 
 ${OUTPUT}

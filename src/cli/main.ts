@@ -10,9 +10,11 @@ import { runStart } from "./commands/start.js";
 import { runStatus } from "./commands/status.js";
 import { runWait } from "./commands/wait.js";
 import type { Context } from "./context.js";
-import { EXIT, exitCodeForError, InterruptedError, type ExitCode } from "./exit-codes.js";
+import { EXIT, exitCodeForSignal, InterruptedError, type ExitCode, type StopSignal } from "./exit-codes.js";
+import { messageOf, reportFailure } from "./failure.js";
 import { helpText } from "./help.js";
-import { errorFields, Output } from "./output.js";
+import { Output } from "./output.js";
+import { printable, SHOWN } from "./terminal-text.js";
 
 async function main(argv: string[]): Promise<ExitCode> {
   const env = process.env;
@@ -22,7 +24,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     command = parseCommand(argv);
   } catch (error) {
     const out = new Output(streams, env, { json: false, secrets: secretsOf(env) });
-    out.err(`jobstatus: ${error instanceof Error ? error.message : String(error)}`);
+    out.err(`jobstatus: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
     return EXIT.usage;
   }
   if (command.kind === "help") {
@@ -34,17 +36,19 @@ async function main(argv: string[]): Promise<ExitCode> {
   const out = new Output(streams, env, { json: command.json, secrets: command.kind === "fake-server" ? [] : secretsOf(env) });
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
+  const onSignal = (name: StopSignal) => {
     signals++;
     if (signals > 1) {
       // A second Ctrl-C means now: restore the terminal and leave without waiting for cleanup.
       out.stopLive();
-      process.exit(EXIT.interrupted);
+      process.exit(exitCodeForSignal(name));
     }
-    controller.abort(new InterruptedError(`interrupted by ${name}`));
+    controller.abort(new InterruptedError(name));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
   const context: Context = { env, out, signal: controller.signal };
 
   try {
@@ -59,19 +63,10 @@ async function main(argv: string[]): Promise<ExitCode> {
         return await runFakeServer(command, context);
     }
   } catch (error) {
-    out.stopLive();
-    const reason = controller.signal.aborted ? controller.signal.reason : error;
-    const code = exitCodeForError(reason);
-    if (code === EXIT.interrupted) {
-      out.err(command.kind === "wait" ? "Interrupted: stopped waiting. The job goes on at the provider." : "Interrupted.");
-    } else {
-      out.err(`jobstatus: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (out.json && command.kind !== "wait") out.record({ event: "error", error: errorFields(reason), exitCode: code });
-    return code;
+    return reportFailure(out, command.kind, error, controller.signal);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
   }
 }
 
@@ -82,7 +77,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const out = new Output({ stdout: process.stdout, stderr: process.stderr }, process.env, { json: false, secrets: secretsOf(process.env) });
-    out.err(`jobstatus: unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    out.err(`jobstatus: unexpected failure: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
     process.exit(EXIT.other);
   },
 );

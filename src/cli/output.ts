@@ -8,6 +8,7 @@ import yoctoSpinner from "yocto-spinner";
 import colors from "yoctocolors";
 import { JobStatusError, type JobSnapshot, type JobState } from "../index.js";
 import type { Env } from "./clients.js";
+import { jsonLine, printable, SHOWN } from "./terminal-text.js";
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -58,6 +59,7 @@ export class Output {
     this.interactive = !this.json && isInteractive(streams.stderr, env);
   }
 
+  /** Every key replaced by [REDACTED]; applied to provider text before it is cut, so a cut never leaves part of a key. */
   mask(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join("[REDACTED]");
@@ -66,7 +68,7 @@ export class Output {
 
   /** One JSON object on its own line, on stdout. */
   record(value: object): void {
-    this.streams.stdout.write(`${this.mask(JSON.stringify(value))}\n`);
+    this.streams.stdout.write(`${this.mask(jsonLine(value))}\n`);
   }
 
   out(text: string): void {
@@ -133,16 +135,17 @@ export function fitWidth(text: string, width: number): string {
 
 /** A long job id cut to its start, for lines that must fit a terminal. */
 export function shortId(jobId: string): string {
-  return jobId.length > 12 ? `${jobId.slice(0, 8)}…` : jobId;
+  return printable(jobId, jobId.length > 12 ? 8 : 12);
 }
 
 export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
-export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette): string {
+/** The normalized state, and the provider's own status after it (at most `rawMax` characters) when it says more. */
+export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette, rawMax: number = SHOWN.word): string {
   const color = state === "succeeded" ? paint.green : state === "failed" || state === "cancelled" ? paint.red : state === "unknown" ? paint.yellow : paint.cyan;
-  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${rawStatus})`) : ""}`;
+  return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, rawMax)})`) : ""}`;
 }
 
 /** A snapshot as JSON fields; `raw` only when asked, since bodies with results can be large. */

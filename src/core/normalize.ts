@@ -5,6 +5,11 @@ export type Fold = (raw: string) => string;
 
 export const foldCase: Fold = (raw) => raw.trim().toLowerCase();
 
+/** True when `raw` is one of the table's own raw statuses, exactly: "toString" or "__proto__" are not. */
+export function isKnownStatus(table: StateTable, raw: unknown): raw is string {
+  return typeof raw === "string" && Object.hasOwn(table, raw);
+}
+
 export function createNormalizer(table: StateTable, fold: Fold = foldCase): (raw: unknown) => JobState {
   const folded = new Map<string, JobState>();
   for (const [raw, state] of Object.entries(table)) folded.set(fold(raw), state);

@@ -15,7 +15,7 @@ export interface RateLimiter {
   acquire(key: string, budgets: readonly RateBudget[], now: number): number;
   /** The request of a slot taken with these budgets got its answer, or failed, at `at`. */
   release(key: string, budgets: readonly RateBudget[], at: number): void;
-  /** No request of `key` before `until` (a 429's Retry-After, or our own backoff). */
+  /** No request of `key` before `until` (a 429's Retry-After, or our own backoff); a NaN is ignored. */
   pause(key: string, until: number): void;
   /** When the key's shared pause ends (0 when there is none). */
   pausedUntil(key: string): number;
@@ -129,6 +129,8 @@ export function createRateLimiter(): RateLimiter {
       }
     },
     pause(key, until) {
+      // A NaN kept by Math.max would lift every later pause of the key, and stop the budgets too.
+      if (!(typeof until === "number" && until > 0)) return;
       const state = stateOf(key);
       state.pausedUntil = Math.max(state.pausedUntil, until);
     },

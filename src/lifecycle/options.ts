@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobSnapshot, JobState, RateBudget } from "../core/state.js";
 import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
+import type { EarlyDeliveryLimits } from "./early-deliveries.js";
 import type { RateLimiter } from "./limiter.js";
 import type { PollPolicy, PollPolicyOptions } from "./policy.js";
 
@@ -10,15 +11,25 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   /** Aborts the wait, also during sleeps; the wait rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   /**
-   * A hard deadline, this many ms from now: the wait settles before it, with a TimeoutError carrying the
-   * last snapshot. Default: the provider's (Dify 30 min, Comfy Cloud 2 h, DeepAffects 6 h); `Infinity` waits without end.
+   * A hard deadline, this many ms from now: the wait settles before it, with a TimeoutError carrying
+   * the last snapshot, even while it waits for a request slot. Default: the provider's (Dify 30 min,
+   * Comfy Cloud 2 h, DeepAffects 6 h); `Infinity`, or one past the last time a Date can hold (about
+   * 8.64e15 ms since epoch), is no deadline.
    */
   timeoutMs?: number | undefined;
   /** The same as an absolute time (ISO 8601 or ms since epoch); wins over timeoutMs. */
   deadline?: string | number | undefined;
-  /** Called on every change of the job's state or raw status, including `unknown` ones. */
+  /**
+   * Called on every change of the job's state or raw status, including `unknown` ones. A throw, or a
+   * rejection of a promise it returns, ends the wait with that error; the wait does not wait for the
+   * promise. A rejection after the wait ended goes to the watcher's `error` event (with `wait` and
+   * `watch`, which have none, it is rethrown as an uncaught exception): catch what must not end the process.
+   */
   onUpdate?: ((snapshot: S) => void) | undefined;
-  /** Called after every poll that did not end the wait, with what a resume needs. Store it to survive a restart. */
+  /**
+   * Called after every poll that did not end the wait, with what a resume needs. Store it to survive
+   * a restart. Errors and returned promises are handled as `onUpdate`'s.
+   */
   onProgress?: ((state: WaitState<S["handle"]>) => void) | undefined;
   /**
    * By default a job that ends failed or cancelled resolves the wait (the wait did its work: it
@@ -49,6 +60,8 @@ export interface WatcherOptions {
   adaptive?: boolean | Record<string, AdaptiveState> | undefined;
   /** Poll schedule defaults for every job of this watcher. */
   poll?: PollPolicyOptions | undefined;
+  /** Limits on webhook deliveries held for jobs not added yet (default 1 000 deliveries, 16 MiB, 60 s). */
+  earlyDeliveries?: EarlyDeliveryLimits | undefined;
 }
 
 /** What a wait needs to continue in another process: plain JSON. */
@@ -76,41 +89,59 @@ interface SavableEntry {
   policy: PollPolicy;
 }
 
+/** The last time a Date can hold (ms since epoch): a deadline past it is no deadline. */
+const LAST_DATE_MS = 8.64e15;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export function toWaitState(entry: SavableEntry): WaitState {
   const model: AdaptiveModel | false = entry.policy.adaptive;
   return {
     version: 1,
     handle: entry.handle,
-    deadline: entry.deadline === Infinity ? null : new Date(entry.deadline).toISOString(),
+    deadline: entry.deadline === Infinity ? null : isoOf(entry.deadline),
     attempts: entry.attempts,
     failures: entry.failures,
-    nextPollAt: new Date(entry.nextPollAt).toISOString(),
+    nextPollAt: isoOf(entry.nextPollAt),
     ...(entry.last ? { lastState: entry.last.state } : {}),
     ...(model ? { adaptive: model.toJSON() } : {}),
   };
 }
 
+/** An ISO 8601 time for any ms value: toISOString throws a RangeError outside ±8.64e15. */
+function isoOf(ms: number): string {
+  return new Date(Math.min(LAST_DATE_MS, Math.max(-LAST_DATE_MS, Number.isNaN(ms) ? Date.now() : ms))).toISOString();
+}
+
 /**
- * The absolute deadline in ms: a resumed wait keeps its saved one; without `timeoutMs` or `deadline`
- * it is `defaultMs` (the provider's default) from now. `timeoutMs: Infinity` waits without end.
+ * The absolute deadline in ms, Infinity for none: a resumed wait keeps its saved one; without
+ * `timeoutMs` or `deadline` it is `defaultMs` (the provider's default) from now.
  */
 export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number, defaultMs = Infinity): number {
+  let at = Infinity;
   if (saved) {
-    if (saved.deadline === null) return Infinity;
-    const at = Date.parse(saved.deadline);
+    if (saved.deadline !== null) at = Date.parse(saved.deadline);
     if (Number.isNaN(at)) throw new InvalidArgumentError("The saved wait's deadline is not an ISO 8601 time.");
-    return at;
-  }
-  if (options.deadline !== undefined) {
-    const at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
+  } else if (options.deadline !== undefined) {
+    at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
     if (!Number.isFinite(at)) throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(options.deadline)}.`);
-    return at;
-  }
-  if (options.timeoutMs !== undefined) {
-    if (typeof options.timeoutMs !== "number" || !(options.timeoutMs > 0)) {
-      throw new InvalidArgumentError(`timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}.`);
+  } else at = now + (options.timeoutMs ?? defaultMs);
+  // One past the last time a Date can hold could not be saved: it is no deadline.
+  return at >= LAST_DATE_MS ? Infinity : at;
+}
+
+/**
+ * Throws an InvalidArgumentError naming the first bad number among a wait's options, before any
+ * request: 0, a negative number or NaN would otherwise mean an instant timeout, a retry storm or
+ * a wait that never gives up.
+ */
+export function checkWaitOptions(options: WaitOptions<any>): void {
+  const limits = { timeoutMs: Infinity, requestTimeoutMs: Infinity, webhookFallbackMs: DAY_MS, maxConsecutiveFailures: Infinity } as const;
+  for (const [name, max] of Object.entries(limits)) {
+    const value: unknown = options[name as keyof typeof limits];
+    // Failures are counted: a fraction would read as the next whole number.
+    const whole = name !== "maxConsecutiveFailures" || Number.isInteger(value) || value === Infinity;
+    if (value !== undefined && !(typeof value === "number" && value > 0 && value <= max && whole)) {
+      throw new InvalidArgumentError(`${name} must be a ${whole ? "" : "whole "}number in (0, ${max}], got ${typeof value === "number" ? value : typeof value}.`);
     }
-    return now + options.timeoutMs;
   }
-  return now + defaultMs;
 }

@@ -22,7 +22,7 @@ export { parseRetryAfter } from "../core/retry-after.js";
 export interface PollPolicyOptions {
   /** First check this long after the job started. */
   initialDelayMs?: number;
-  /** Floor of the interval between two polls (server hints and the deadline may go below it). */
+  /** Floor of the interval between two polls: only the deadline goes below it, never a server hint. */
   minIntervalMs?: number;
   /** Ceiling of the interval between two polls. */
   maxIntervalMs?: number;
@@ -62,6 +62,8 @@ export const DEFAULT_POLL_POLICY: PollPolicy = Object.freeze({
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+// As parseRetryAfter reads headers: a hint from a provider of the caller's own making is held to it too.
+const MAX_HINT_MS = DAY_MS;
 
 // Allowed ranges, also quoted in the error messages.
 const RANGES = {
@@ -120,7 +122,10 @@ export interface NextPollInput {
   attempt: number;
   /** Transient failures in a row (network, 408, 429, 5xx): each one doubles the interval, up to the ceiling. */
   consecutiveFailures?: number;
-  /** A server hint (`Retry-After`, `retry-after-ms`): wins over the computed delay. */
+  /**
+   * A server hint (`Retry-After`, `retry-after-ms`): wins over the computed delay, but never goes below
+   * the floor (`minIntervalMs`), nor below the backoff after failures; read as a day at most.
+   */
   retryAfterMs?: number;
   /** Time until the wait's deadline: no sleep passes it. */
   remainingMs?: number;
@@ -142,15 +147,18 @@ export function nextPollDelay(policy: PollPolicy, input: NextPollInput): number 
   // A clock that went backwards (or a startedAt from another machine) must not produce a burst.
   const elapsed = Number.isFinite(input.elapsedMs) ? Math.max(0, input.elapsedMs) : 0;
   const hint = input.retryAfterMs;
-  if (hint !== undefined && !Number.isNaN(hint)) return Math.min(Math.max(0, hint), remaining);
-
-  const failures = Math.max(0, Math.floor(input.consecutiveFailures ?? 0));
+  const failures = Number.isFinite(input.consecutiveFailures) ? Math.max(0, Math.floor(input.consecutiveFailures!)) : 0;
   const random = input.random ?? Math.random;
   let delay: number;
   if (failures > 0) {
     // Slower than the schedule, never faster: a failing provider gets fewer requests, not a retry burst.
     const base = clampInterval(policy, policy.patience * elapsed);
     delay = jittered(policy, Math.min(policy.maxIntervalMs, base * 2 ** Math.min(failures, 30)), random);
+    // A hint may lengthen the backoff; `Retry-After: 0` on a 429 must not turn it into a burst.
+    if (hint !== undefined && !Number.isNaN(hint)) delay = Math.max(delay, Math.min(hint, MAX_HINT_MS));
+  } else if (hint !== undefined && !Number.isNaN(hint)) {
+    // A hint of 0 or a date in the past means "now", which the floor turns into "soon".
+    delay = Math.max(policy.minIntervalMs, Math.min(hint, MAX_HINT_MS));
   } else if (input.attempt <= 0) {
     // The first check is exact: it is the caller's request, and starts are spread in time already.
     const planned = policy.adaptive ? policy.adaptive.nextPollAt(0, policy) : undefined;

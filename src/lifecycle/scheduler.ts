@@ -11,6 +11,11 @@
 const SLICE_MS = 5;
 /** Tasks run between two looks at the clock. */
 const CHECK_EVERY = 8;
+/**
+ * The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms
+ * with a TimeoutOverflowWarning, so a task further out is reached in steps of this size instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Task {
   at: number;
@@ -19,7 +24,7 @@ interface Task {
 }
 
 export interface Scheduler {
-  /** Runs `run` at time `at` (ms since epoch). Returns a function that cancels it. */
+  /** Runs `run` at time `at` (ms since epoch; NaN means now, Infinity never). Returns a function that cancels it. */
   at(at: number, run: () => void): () => void;
   readonly size: number;
   close(): void;
@@ -78,7 +83,7 @@ export function createScheduler(): Scheduler {
     if (timer !== undefined && timerAt <= next.at) return;
     if (timer !== undefined) clearTimeout(timer);
     timerAt = next.at;
-    timer = setTimeout(fire, Math.max(0, next.at - Date.now()));
+    timer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, next.at - Date.now())));
   }
 
   function fire(): void {
@@ -107,7 +112,8 @@ export function createScheduler(): Scheduler {
   return {
     at(at, run) {
       if (closed) return () => {};
-      const task: Task = { at, seq: seq++, run };
+      // A NaN would break the heap's order and re-arm the timer at once, forever.
+      const task: Task = { at: Number.isNaN(at) ? Date.now() : at, seq: seq++, run };
       live++;
       push(task);
       arm();

@@ -48,8 +48,9 @@ export function watch<H extends JobHandle, Raw>(
       ...options,
       onUpdate(snapshot) {
         queue.push(snapshot);
-        options.onUpdate?.(snapshot);
         wake?.();
+        // Handed back so that a promise it returns is followed like any onUpdate's.
+        return options.onUpdate?.(snapshot);
       },
     });
     watched.result.then(

@@ -7,8 +7,9 @@ import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/st
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "./policy.js";
-import { createScheduler } from "./scheduler.js";
-import { deadlineOf, toWaitState, type WaitOptions, type WaitState, type WatcherOptions } from "./options.js";
+import { createEarlyDeliveries } from "./early-deliveries.js";
+import { createScheduler, MAX_TIMER_MS } from "./scheduler.js";
+import { checkWaitOptions, deadlineOf, toWaitState, type WaitOptions, type WaitState, type WatcherOptions } from "./options.js";
 
 export type { WaitOptions, WaitState, WatcherOptions };
 
@@ -34,9 +35,21 @@ export interface Watcher {
   on(event: "update", listener: (snapshot: JobSnapshot) => void): () => void;
   /** Calls `listener` once per job when its wait ends. */
   on(event: "settled", listener: (result: JobResult) => void): () => void;
+  /**
+   * Calls `listener` with an error of the caller's code that no job's result can carry: a throw (or
+   * rejected promise) of a `settled` listener, or of a callback whose job had already ended. Errors
+   * of `update` listeners, `onUpdate` and `onProgress` end their job's wait instead, while it runs.
+   * Each listener runs whatever the others do. With no `error` listener, such an error is rethrown
+   * asynchronously as an uncaught exception, as Node's EventEmitter does, so it is never lost.
+   */
+  on(event: "error", listener: (error: unknown, handle: JobHandle) => void): () => void;
   /** Settled jobs as they end; the iteration finishes once no job is left (or on close). */
   results(): AsyncIterableIterator<JobResult>;
-  /** Hands a webhook delivery to the job it is for. False when no watched job matches (it is kept briefly). */
+  /**
+   * Hands a webhook delivery to the job it is for. False when no watched job matches: the delivery is
+   * then held for a job added soon after, within `earlyDeliveries` limits (by default 1 000
+   * deliveries, 16 MiB and 60 s), and dropped past them; that job learns its outcome by polling.
+   */
   deliver(provider: ProviderName, jobId: string, payload: unknown): boolean;
   /** The saved state of every job still watched. */
   save(): WaitState[];
@@ -60,6 +73,8 @@ interface Entry {
   invalid: number;
   last: JobSnapshot | undefined;
   cancelTimer: (() => void) | undefined;
+  cancelDeadline: (() => void) | undefined;
+  ended: boolean;
   request: AbortController | undefined;
   unlisten: (() => void) | undefined;
   resolve: (snapshot: JobSnapshot) => void;
@@ -72,7 +87,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_FAILURES = 20;
 // A run of bodies that are not what the document says is a broken integration, not a blip.
 const MAX_INVALID_RESPONSES = 3;
-const WEBHOOK_MEMORY = 1_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * A watcher for many jobs at once: one timer over all of them, at most `maxInFlight` requests in
@@ -89,11 +104,14 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const limiter: RateLimiter = watcherOptions.limiter ?? sharedRateLimiter;
   const maxInFlight = watcherOptions.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidArgumentError(`maxInFlight must be a whole number ≥ 1, got ${String(maxInFlight)}.`);
+  resolvePollPolicy(watcherOptions.poll);
+  checkRateBudgets(watcherOptions.rateBudgets);
   const jobs = new Map<string, Entry>();
   const ready: Entry[] = [];
   const updateListeners = new Set<(s: JobSnapshot) => void>();
   const settledListeners = new Set<(r: JobResult) => void>();
-  const earlyDeliveries = new Map<string, unknown>();
+  const errorListeners = new Set<(error: unknown, handle: JobHandle) => void>();
+  const earlyDeliveries = createEarlyDeliveries(watcherOptions.earlyDeliveries);
   const models = new Map<string, AdaptiveModel>();
   let inFlight = 0;
   let closed = false;
@@ -138,6 +156,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   }
 
   function poll(entry: Entry): void {
+    if (entry.ended) return;
     if (inFlight >= maxInFlight) {
       ready.push(entry);
       return;
@@ -154,7 +173,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const request = new AbortController();
     entry.request = request;
     inFlight++;
-    const requestTimeoutMs = Math.min(entry.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, timeLeft);
+    const requestTimeoutMs = Math.min(entry.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, timeLeft, MAX_TIMER_MS);
     let answer: Promise<JobSnapshot>;
     try {
       answer = entry.provider.status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs });
@@ -166,9 +185,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
         (snapshot) => done(entry, request, budgets) && observed(entry, snapshot),
         (error) => done(entry, request, budgets) && failed(entry, error),
       )
-      // A throw in the caller's onUpdate/onProgress (or from a hand-made provider's snapshot) used to be
-      // an unhandled rejection that left the job unsettled, past its deadline: it now ends that job's
-      // wait with the thrown error (test/reliability/callbacks.test.ts).
+      // A hand-made provider's snapshot that breaks the rules ends its job's wait, not the process.
       .catch((error: unknown) => settle(entry, undefined, error));
   }
 
@@ -192,10 +209,11 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) update(entry, snapshot);
+    if (entry.ended) return;
     if (snapshot.terminal) return finish(entry, snapshot, previous);
     if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
     scheduleNext(entry, snapshot.retryAfterMs);
-    entry.options.onProgress?.(toWaitState(entry));
+    callBack(entry, entry.options.onProgress, toWaitState(entry));
   }
 
   function failed(entry: Entry, error: unknown): void {
@@ -208,18 +226,35 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (entry.failures > (entry.options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return settle(entry, undefined, error);
     const now = Date.now();
     if (now >= entry.lastCheckAt) return timeOut(entry, error);
+    const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
     if (error instanceof RateLimitError) {
       // Every job of this key backs off together: one 429 is news for all of them.
-      const pause = error.retryAfterMs ?? nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures });
+      const pause = nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures, retryAfterMs });
       limiter.pause(entry.provider.rateKey, now + pause);
     }
-    scheduleNext(entry, error instanceof RateLimitError ? error.retryAfterMs : undefined);
-    entry.options.onProgress?.(toWaitState(entry));
+    scheduleNext(entry, retryAfterMs);
+    callBack(entry, entry.options.onProgress, toWaitState(entry));
   }
 
   function update(entry: Entry, snapshot: JobSnapshot): void {
-    entry.options.onUpdate?.(snapshot);
-    for (const listener of updateListeners) listener(snapshot);
+    callBack(entry, entry.options.onUpdate, snapshot);
+    for (const listener of updateListeners) callBack(entry, listener, snapshot);
+  }
+
+  /** Runs caller code for a job: a throw, or a rejection of the promise it returns, ends that job's wait. */
+  function callBack<T>(entry: Entry, callback: ((value: T) => unknown) | undefined, value: T): void {
+    if (callback) guarded(() => callback(value), (thrown) => {
+      // A result whose error is undefined would read as a success to `if (result.error)`.
+      const error = thrown ?? new Error(`A callback threw ${thrown}.`);
+      if (entry.ended) report(error, entry.handle);
+      else settle(entry, undefined, error);
+    });
+  }
+
+  /** An error of the caller's code that no job's result can carry: to the `error` listeners, or rethrown. */
+  function report(error: unknown, handle: JobHandle): void {
+    if (errorListeners.size === 0) return rethrowLater(error);
+    for (const listener of errorListeners) guarded(() => listener(error, handle), rethrowLater);
   }
 
   function finish(entry: Entry, snapshot: JobSnapshot, previous: JobSnapshot | undefined): void {
@@ -248,20 +283,23 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
 
   function settle(entry: Entry, snapshot: JobSnapshot | undefined, error: unknown): void {
     const key = keyOf(entry.handle.provider, entry.handle.jobId);
-    if (jobs.get(key) !== entry) return;
+    if (entry.ended || jobs.get(key) !== entry) return;
+    entry.ended = true;
     jobs.delete(key);
     entry.cancelTimer?.();
+    entry.cancelDeadline?.();
     entry.request?.abort();
     entry.request = undefined;
     entry.unlisten?.();
     if (snapshot) entry.resolve(snapshot);
     else entry.reject(error);
     const result: JobResult = snapshot ? { handle: entry.handle, snapshot } : { handle: entry.handle, snapshot: entry.last, error };
-    for (const listener of settledListeners) listener(result);
+    for (const listener of settledListeners) guarded(() => listener(result), (thrown) => report(thrown, entry.handle));
   }
 
   function add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options: WaitOptions<JobSnapshot<Raw, H>> = {}): WatchedJob<JobSnapshot<Raw, H>> {
     if (closed) throw new InvalidArgumentError("This watcher is closed; create a new one to watch more jobs.");
+    checkWaitOptions(options);
     const saved = isWaitState(job) ? job : undefined;
     const handle = provider.checkHandle(saved ? saved.handle : job);
     const key = keyOf(handle.provider, handle.jobId);
@@ -270,8 +308,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     options.signal?.throwIfAborted();
 
     const now = Date.now();
-    const startedAt = Date.parse(handle.startedAt);
-    if (Number.isNaN(startedAt)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
+    const startedAtGiven = Date.parse(handle.startedAt);
+    if (Number.isNaN(startedAtGiven)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
+    // A job cannot have started later than now: a clock ahead elsewhere must not postpone its first poll.
+    const startedAt = Math.min(startedAtGiven, now);
     const deadline = deadlineOf(saved, options, now, provider.pollDefaults.defaultTimeoutMs);
     const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
     const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
@@ -294,7 +334,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const entry: Entry = {
       provider, handle, options, policy, startedAt, deadline, lastCheckAt,
       nextPollAt: 0, attempts: saved?.attempts ?? 0, failures: saved?.failures ?? 0, invalid: 0,
-      last: undefined, cancelTimer: undefined, request: undefined, unlisten: undefined,
+      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, request: undefined, unlisten: undefined,
       resolve, reject,
       job: undefined as unknown as WatchedJob,
     };
@@ -305,18 +345,23 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       remove: () => settle(entry, undefined, new InvalidArgumentError(`${handle.provider} job ${handle.jobId} was removed from the watcher before it ended.`, { provider: handle.provider })),
     };
     jobs.set(key, entry);
+    // The deadline holds whatever else waits: a request slot, a rate slot, or an answer that is late.
+    if (deadline !== Infinity) entry.cancelDeadline = scheduler.at(deadline, () => timeOut(entry, undefined));
     if (options.signal) {
       const signal = options.signal;
       const onAbort = () => settle(entry, undefined, signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
       entry.unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    if (earlyDeliveries.has(key)) {
-      const payload = earlyDeliveries.get(key);
-      earlyDeliveries.delete(key);
-      if (deliverTo(entry, payload)) return entry.job;
+    const early = earlyDeliveries.take(key);
+    try {
+      if (early !== undefined && deliverTo(entry, early)) return entry.job;
+    } catch (error) {
+      // As a throw while handling a poll's answer: it ends this job's wait, never leaves it unscheduled.
+      settle(entry, undefined, error);
+      return entry.job;
     }
-    const first = saved ? Date.parse(saved.nextPollAt) : startedAt + policy.initialDelayMs;
+    const first = saved ? Math.min(Date.parse(saved.nextPollAt), now + DAY_MS) : startedAt + policy.initialDelayMs;
     schedule(entry, Math.max(now, Number.isNaN(first) ? now : first));
     return entry.job;
   }
@@ -333,8 +378,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
 
   const watcher: Watcher = {
     add,
-    on(event: "update" | "settled", listener: (value: any) => void) {
-      const set: Set<(value: any) => void> = event === "update" ? updateListeners : settledListeners;
+    on(event: "update" | "settled" | "error", listener: (value: any, handle?: any) => void) {
+      const set: Set<(value: any, handle?: any) => void> = event === "update" ? updateListeners : event === "settled" ? settledListeners : errorListeners;
       set.add(listener);
       return () => set.delete(listener);
     },
@@ -345,8 +390,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       const key = keyOf(provider, jobId);
       const entry = jobs.get(key);
       if (entry) return deliverTo(entry, payload);
-      if (earlyDeliveries.size >= WEBHOOK_MEMORY) earlyDeliveries.delete(earlyDeliveries.keys().next().value!);
-      earlyDeliveries.set(key, payload);
+      earlyDeliveries.hold(key, payload);
       return false;
     },
     save: () => [...jobs.values()].map(toWaitState),
@@ -367,6 +411,33 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     },
   };
   return watcher;
+}
+
+/** Calls caller code; a throw, or a rejection of the promise it returns, goes to `fail`. */
+function guarded(code: () => unknown, fail: (error: unknown) => void): void {
+  try {
+    const returned = code() as PromiseLike<unknown> | undefined;
+    if (typeof returned?.then === "function") returned.then(undefined, fail);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** As an uncaught exception: Node exits with its stack unless the process handles it; browsers log it. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+function checkRateBudgets(extra: WatcherOptions["rateBudgets"] = {}): void {
+  for (const [provider, budgets] of Object.entries(extra)) {
+    for (const { requests, intervalMs } of budgets ?? []) {
+      if (!(Number.isInteger(requests) && requests >= 1 && Number.isFinite(intervalMs) && intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
+        throw new InvalidArgumentError(`rateBudgets.${provider}: each budget needs whole requests ≥ 1 and intervalMs in (0, ${MAX_TIMER_MS}].`);
+      }
+    }
+  }
 }
 
 function isWaitState<H extends JobHandle>(job: H | WaitState<H>): job is WaitState<H> {

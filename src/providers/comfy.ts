@@ -7,7 +7,7 @@ import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
-import { createNormalizer, rateKeyFor } from "../core/normalize.js";
+import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
 import { requireJobId } from "../core/validate.js";
@@ -175,7 +175,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
   async function requestStatus(jobId: string, init?: StatusInit) {
     const job_id = requireJobId(jobId, "comfy");
     const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }));
-    if (http.strict && (typeof data.status !== "string" || !(data.status in COMFY_STATES))) {
+    if (http.strict && !isKnownStatus(COMFY_STATES, data.status)) {
       throw http.invalid(`GET ${STATUS_PATH}`, `with status ${JSON.stringify(data.status)}, not a documented or known raw state`);
     }
     return { body: data, response };

@@ -8,7 +8,7 @@ import type { paths as CompletionPaths } from "../../generated/dify-completion.j
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, JobExpiredError, NotFoundError, PermissionDeniedError, QuotaExceededError, type APIError } from "../core/errors.js";
 import { parseRetryAfter } from "../core/retry-after.js";
-import { createNormalizer, rateKeyFor } from "../core/normalize.js";
+import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { makeSnapshot, type DifyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
 import { requireJobId, requireOneOf } from "../core/validate.js";
 
@@ -119,7 +119,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
 
   function check(body: DifyJobStatus): DifyJobStatus {
     if (!http.strict) return body;
-    if (typeof body.job_status !== "string" || !(body.job_status in DIFY_STATES)) {
+    if (!isKnownStatus(DIFY_STATES, body.job_status)) {
       throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${JSON.stringify(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
     }
     if (body.job_id !== undefined && typeof body.job_id !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");

@@ -83,6 +83,7 @@ describe.concurrent("help and usage errors", SLOW, () => {
     [["status", "comfy"], /needs a job id/],
     [["status", "comfy", "x", "--action", "enable"], /--action applies only to dify/],
     [["wait", "dify", "x", "--timeout", "soon"], /--timeout must be a duration/],
+    [["wait", "dify", "x", "--timeout", "99999999999999h"], /--timeout must be at most 720h/],
     [["start", "dify", "enable"], /--score-threshold/],
     [["start", "comfy", "--workflow", "/nonexistent/wf.json"], /cannot read the file \(ENOENT\)/],
     [["status", "comfy", "../etc"], /cannot be part of a job id/],
@@ -228,6 +229,74 @@ describe.concurrent("wait", SLOW, () => {
     expect(ok.code).toBe(0);
     expect(jsonLines(ok.stdout).at(-1)).toMatchObject({ event: "done", state: "succeeded" });
     expect(missing.code).toBe(5);
+  });
+});
+
+describe.concurrent("signals", SLOW, () => {
+  test.each([
+    ["SIGINT", 130, "Interrupted"],
+    ["SIGTERM", 143, "Terminated"],
+  ] as const)("%s stops a wait with exit %d, an error line and the job left running", async (signal, exitCode, said) => {
+    const job = fake.createJob("comfy", { status: "executing" });
+    let sent = false;
+    const { code, stdout, stderr } = await cli(["wait", "comfy", job.id], {
+      onStdout(soFar, child) {
+        if (!sent && soFar.includes('"event":"poll"')) {
+          sent = true;
+          child.kill(signal);
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(code).toBe(exitCode);
+    expect(stderr).toBe(`${said}: stopped waiting. The job goes on at the provider.\n`);
+    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: "error", exitCode, error: { name: "InterruptedError", message: `interrupted by ${signal}` } });
+    expect(job.status).toBe("executing");
+  });
+});
+
+describe.concurrent("provider text", SLOW, () => {
+  // What a terminal would obey: title (OSC 0), clipboard (OSC 52), hyperlink (OSC 8), clear screen,
+  // a C1 CSI, reversed text, and the separators JSON.stringify leaves raw.
+  const HOSTILE = "\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b1;1H\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u202etxt.exe\u2028\u007f\u0000end";
+  // eslint-disable-next-line no-control-regex
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+  test("status --json: the line holds the text whole, escaped, with no raw control character", async () => {
+    const job = fake.createJob("comfy", { script: [{ status: HOSTILE, forMs: 60_000 }, { status: "success" }] });
+    const failed = fake.createJob("dify-chatflow", { status: "error", errorMessage: HOSTILE });
+    const [unknown, error] = await Promise.all([cli(["status", "comfy", job.id]), cli(["status", "dify", failed.id])]);
+    for (const run of [unknown, error]) expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
+    expect(jsonLines(unknown.stdout)[0]).toMatchObject({ state: "unknown", rawStatus: HOSTILE, raw: { status: HOSTILE } });
+    expect(error.code).toBe(1);
+    expect(jsonLines(error.stdout)[0]).toMatchObject({ state: "failed", errorMessage: HOSTILE });
+  });
+
+  test("an error answer quoting escapes is printed on stderr as inert text, also with --json", async () => {
+    const job = fake.createJob("comfy", { status: "success" });
+    fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 500, body: { message: HOSTILE } });
+    const run = await cli(["status", "comfy", job.id, "--json"]);
+    expect(run.code).toBe(6);
+    expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
+    expect(run.stderr).toContain("\\x1b]0;PWNED\\x07");
+    expect(jsonLines(run.stdout)[0]).toMatchObject({ event: "error", error: { name: "ServerError", message: expect.stringContaining(HOSTILE) } });
+  });
+
+  test("wait --json with a 3 MB status writes it once per change of state, never per poll", async () => {
+    const huge = `\u001b[2J\u009b${"x".repeat(3_000_000)}\u202e`;
+    const job = fake.createJob("comfy", { status: huge });
+    const { code, stdout } = await cli(["wait", "comfy", job.id, "--min-interval", "200ms", "--timeout", "30s"], {
+      onStdout(soFar) {
+        if ((soFar.match(/"event":"poll"/g) ?? []).length >= 3 && job.status === huge) job.setStatus("success");
+      },
+    });
+    expect(code).toBe(0);
+    const lines = jsonLines(stdout);
+    expect(lines.filter((l) => l["event"] === "poll").length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => l["rawStatus"] === huge)).toHaveLength(1);
+    // One update and the final line (rawStatus and raw.status) carry it: three copies, not one per poll.
+    expect(stdout.length).toBeLessThan(huge.length * 3 + 20_000);
+    expect(stdout).not.toMatch(RAW_CONTROL);
   });
 });
 

@@ -75,3 +75,15 @@ test("the budget holds where the provider counts, on arrival, when requests leav
     watcher.close();
   }
 });
+
+test("a pause until NaN is ignored: it neither lifts later pauses nor the budgets", () => {
+  const limiter = createRateLimiter();
+  const budget: RateBudget[] = [{ requests: 1, intervalMs: 1_000 }];
+  limiter.pause("k", Number.NaN);
+  expect(limiter.pausedUntil("k")).toBe(0);
+  expect(limiter.acquire("k", budget, 0)).toBe(0);
+  expect(limiter.acquire("k", budget, 10)).toBeGreaterThanOrEqual(1_000);
+  limiter.pause("k", 5_000);
+  limiter.pause("k", Number.NaN);
+  expect(limiter.pausedUntil("k")).toBe(5_000);
+});

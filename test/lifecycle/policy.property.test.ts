@@ -79,12 +79,18 @@ describe("poll policy properties", () => {
     );
   });
 
-  it("honours any Retry-After, clamped to [0, time left]", () => {
+  it("honours any Retry-After upward, but never below the floor or the backoff, and never past the deadline", () => {
     fc.assert(
       fc.property(policyArb, inputArb, hintArb, (policy, input, retryAfterMs) => {
         const delay = nextPollDelay(policy, { ...input, retryAfterMs, random: () => input.draw });
         const deadline = input.remainingMs === undefined ? Infinity : Math.max(0, input.remainingMs);
-        expect(delay).toBe(Math.min(Math.max(0, retryAfterMs), deadline));
+        const honoured = Math.min(Math.max(policy.minIntervalMs, Math.min(retryAfterMs, DAY)), deadline);
+        if (!(input.consecutiveFailures! > 0)) expect(delay).toBe(honoured);
+        else {
+          expect(delay).toBeGreaterThanOrEqual(honoured);
+          expect(delay).toBeGreaterThanOrEqual(nextPollDelay(policy, { ...input, random: () => input.draw }));
+          expect(delay).toBeLessThanOrEqual(deadline);
+        }
       }),
       RUNS,
     );

@@ -117,13 +117,23 @@ describe("nextPollDelay", () => {
     expect(nextPollDelay(policy, { elapsedMs: 0, attempt: 0, remainingMs: 300 })).toBe(300);
   });
 
-  it("lets a Retry-After hint win over the schedule, within [0, remaining]", () => {
+  it("lets a Retry-After hint win over the schedule, within [floor, remaining]", () => {
     const base = { elapsedMs: 600_000, attempt: 9 };
-    expect(nextPollDelay(policy, { ...base, retryAfterMs: 250 })).toBe(250);
+    expect(nextPollDelay(policy, { ...base, retryAfterMs: 2_500 })).toBe(2_500);
     expect(nextPollDelay(policy, { ...base, retryAfterMs: 3_600_000 })).toBe(3_600_000);
     expect(nextPollDelay(policy, { ...base, retryAfterMs: 3_600_000, remainingMs: 10_000 })).toBe(10_000);
-    expect(nextPollDelay(policy, { ...base, retryAfterMs: -5 })).toBe(0);
-    expect(nextPollDelay(policy, { ...base, retryAfterMs: 250, consecutiveFailures: 3 })).toBe(250);
+    expect(nextPollDelay(policy, { ...base, retryAfterMs: 1e12 })).toBe(24 * 3_600_000);
+  });
+
+  it("never lets Retry-After: 0, a past date or a negative hint poll faster than the floor, or than the backoff", () => {
+    const base = { elapsedMs: 600_000, attempt: 9 };
+    for (const retryAfterMs of [0, -5, 250, -Infinity]) {
+      expect(nextPollDelay(policy, { ...base, retryAfterMs })).toBe(policy.minIntervalMs);
+      const backoff = nextPollDelay(policy, { ...base, consecutiveFailures: 3 });
+      expect(nextPollDelay(policy, { ...base, retryAfterMs, consecutiveFailures: 3 })).toBe(backoff);
+    }
+    // Only the deadline goes below the floor.
+    expect(nextPollDelay(policy, { ...base, retryAfterMs: 0, remainingMs: 100 })).toBe(100);
   });
 
   it("backs off after transient failures: slower each time, up to the ceiling, never a burst", () => {

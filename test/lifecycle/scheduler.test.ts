@@ -50,3 +50,37 @@ test("close() drops every task and leaves no timer", async () => {
   expect(ran).toBe(0);
   expect(scheduler.size).toBe(0);
 });
+
+test("a task further out than setTimeout can count (2^31 - 1 ms), or at Infinity, waits quietly: no overflow warning, no busy timer", async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => void warnings.push(w.name);
+  process.on("warning", onWarning);
+  const scheduler = createScheduler();
+  let ran = 0;
+  try {
+    scheduler.at(Date.now() + 2 ** 31 + 60_000, () => ran++);
+    scheduler.at(Infinity, () => ran++);
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 200));
+    const { user, system } = process.cpuUsage(cpu);
+    expect(warnings).toEqual([]);
+    expect(ran).toBe(0);
+    expect(scheduler.size).toBe(2);
+    // A timer re-armed every millisecond costs far more than this in 200 ms.
+    expect((user + system) / 1_000).toBeLessThan(60);
+  } finally {
+    scheduler.close();
+    process.off("warning", onWarning);
+  }
+});
+
+test("a task at NaN runs once, at once, and breaks no order", async () => {
+  const scheduler = createScheduler();
+  const ran: string[] = [];
+  scheduler.at(Date.now() + 20, () => ran.push("later"));
+  scheduler.at(Number.NaN, () => ran.push("nan"));
+  scheduler.at(Date.now() + 10, () => ran.push("sooner"));
+  await new Promise((r) => setTimeout(r, 60));
+  expect(ran).toEqual(["nan", "sooner", "later"]);
+  expect(scheduler.size).toBe(0);
+});

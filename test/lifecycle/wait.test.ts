@@ -5,6 +5,8 @@ import {
   createDeepAffectsClient,
   createDifyClient,
   createRateLimiter,
+  createWatcher,
+  InvalidArgumentError,
   InvalidResponseError,
   JobFailedError,
   NotFoundError,
@@ -13,6 +15,9 @@ import {
   watch,
   type JobSnapshot,
   type PollPolicyOptions,
+  type WaitOptions,
+  type WaitState,
+  type WatcherOptions,
 } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders, type FaultHandle } from "../../src/testing.js";
 
@@ -206,12 +211,74 @@ describe("deadlines, aborts, failures", () => {
     expect((await tolerant.getJobStatus(job.id)).status).toBe("warp_drive");
   });
 
+  test.each(["toString", "__proto__", "constructor", "hasOwnProperty"])("strict mode refuses the status %j, a name every plain object has but no state table lists", async (rawStatus) => {
+    const job = fake.createJob("comfy", { status: "executing" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, rawStatus }));
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, strict: true });
+    await expect(comfy.getJobStatus(job.id)).rejects.toThrow(InvalidResponseError);
+    const { chatflow } = clients();
+    const strictDify = createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, strict: true });
+    const handle = await chatflow.configureAnnotationReply("enable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+    faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: handle.jobId, rawStatus }));
+    await expect(strictDify.status(handle)).rejects.toThrow(InvalidResponseError);
+  });
+
   test("a handle of another provider or app is refused before any request", async () => {
     const { completion, comfy } = clients();
     const before = fake.requests().length;
     await expect(wait(completion, { provider: "dify", app: "chatflow", action: "enable", jobId: "j", startedAt: startedNow() })).rejects.toThrow(/not for the Dify completion app/);
     await expect(wait(comfy, { provider: "dify", jobId: "j" } as never)).rejects.toThrow(/not a Comfy Cloud job/);
     expect(fake.requests().length).toBe(before);
+  });
+});
+
+describe("extreme and bad options", () => {
+  test.each([
+    ["timeoutMs: 1e300", { timeoutMs: 1e300 }],
+    ["timeoutMs: Infinity", { timeoutMs: Infinity }],
+    ["deadline: 1e300", { deadline: 1e300 }],
+    ["deadline past the last Date", { deadline: 8.64e15 + 1 }],
+  ] as const)("%s is no deadline: onProgress gets valid JSON with deadline null, and it resumes", async (_name, extreme) => {
+    const { comfy } = clients();
+    const job = fake.createJob("comfy", { status: "executing" });
+    const saved: WaitState[] = [];
+    const first = wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, ...extreme, onProgress: (state) => void saved.push(JSON.parse(JSON.stringify(state)) as WaitState) });
+    for (let i = 0; i < 100 && saved.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    job.setStatus("success");
+    expect(await first).toMatchObject({ state: "succeeded" });
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved[0]).toMatchObject({ deadline: null });
+    expect(Number.isNaN(Date.parse(saved[0]!.nextPollAt))).toBe(false);
+    expect(await wait(comfy, saved[0]!)).toMatchObject({ state: "succeeded" });
+  });
+
+  const bad: Array<[string, WaitOptions]> = [];
+  for (const value of [0, -1, Number.NaN, "5" as unknown as number]) {
+    for (const name of ["timeoutMs", "requestTimeoutMs", "maxConsecutiveFailures", "webhookFallbackMs"] as const) bad.push([name, { [name]: value }]);
+    for (const name of ["minIntervalMs", "maxIntervalMs", "patience"] as const) bad.push([name, { poll: { [name]: value } }]);
+  }
+  bad.push(["maxConsecutiveFailures", { maxConsecutiveFailures: 2.5 }], ["webhookFallbackMs", { webhookFallbackMs: 1e12 }], ["initialDelayMs", { poll: { initialDelayMs: -1 } }]);
+  test.each(bad)("%s in %j is refused with an InvalidArgumentError naming it, before any request", async (name, options) => {
+    const { comfy } = clients();
+    const job = fake.createJob("comfy", { status: "executing" });
+    const handle = { provider: "comfy" as const, jobId: job.id, startedAt: startedNow() };
+    const error = await wait(comfy, handle, { ...options, limiter: createRateLimiter() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toContain(name);
+    const watcher = createWatcher();
+    expect(() => watcher.add(comfy, handle, options)).toThrow(InvalidArgumentError);
+    watcher.close();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(job.requests()).toEqual([]);
+  });
+
+  test.each<[string, WatcherOptions, string]>([
+    ["poll", { poll: { minIntervalMs: Number.NaN } }, "minIntervalMs"],
+    ["rateBudgets", { rateBudgets: { comfy: [{ requests: 0, intervalMs: 1_000 }] } }, "rateBudgets.comfy"],
+    ["rateBudgets", { rateBudgets: { comfy: [{ requests: 1, intervalMs: Number.NaN }] } }, "rateBudgets.comfy"],
+  ])("a watcher with a bad %s is refused when created, naming it", (_name, options, named) => {
+    expect(() => createWatcher(options)).toThrow(InvalidArgumentError);
+    expect(() => createWatcher(options)).toThrow(named);
   });
 });
 

@@ -9,6 +9,9 @@ import {
   createWatcher,
   createWebhookHandler,
   toNodeListener,
+  TimeoutError,
+  type ComfyJobHandle,
+  type JobProvider,
   type JobResult,
   type PollPolicyOptions,
 } from "../../src/index.js";
@@ -105,6 +108,92 @@ test("requests in flight never exceed the cap", async () => {
   expect(done.every((s) => s.state === "succeeded")).toBe(true);
   expect(highest).toBe(3);
   watcher.close();
+});
+
+describe("server hints cannot start a request storm", () => {
+  // The default policy but for the first check, and no deadline: nothing but the floor stops a storm.
+  const defaults: PollPolicyOptions = { initialDelayMs: 0 };
+  const cases = [
+    ["a 200 with Retry-After: 0", { status: 200, retryAfter: { seconds: 0 } }],
+    ["a 200 with an HTTP date in the past", { status: 200, retryAfter: { date: new Date(Date.now() - 3_600_000) } }],
+    ["a 200 with retry-after-ms: -5", { status: 200, retryAfter: { ms: -5 } }],
+    ["a 429 with Retry-After: 0", { status: 429, retryAfter: { seconds: 0 } }],
+    ["a 429 with an HTTP date in the past", { status: 429, retryAfter: { date: new Date(Date.now() - 3_600_000) } }],
+  ] as const;
+  test.each(cases)("%s: no faster than the floor (500 ms)", async (_name, rule) => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const job = fake.createJob("comfy", { status: "executing" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, ...rule }));
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    try {
+      watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: at() }, { poll: defaults, maxConsecutiveFailures: 1_000 });
+      await sleep(700);
+      const times = job.requests().map((r) => r.at);
+      // At 0 ms, then 500 ms apart at the soonest: 2 at most in 0.7 s (the storm sent hundreds).
+      expect(times.length).toBeGreaterThanOrEqual(1);
+      expect(times.length).toBeLessThanOrEqual(2);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(490);
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
+describe("deadlines are hard", () => {
+  test("a job waiting for an in-flight slot behind slow requests of other jobs still times out at its deadline", async () => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const watcher = createWatcher({ limiter: createRateLimiter(), maxInFlight: 2 });
+    try {
+      const slow = Array.from({ length: 2 }, () => fake.createJob("comfy", { status: "executing" }));
+      for (const job of slow) {
+        faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, delayMs: 3_000 }));
+        watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: at() }, { poll: { ...fast, initialDelayMs: 0 } });
+      }
+      for (let i = 0; i < 100 && watcher.inFlight < 2; i++) await sleep(5);
+      expect(watcher.inFlight).toBe(2);
+      const queued = fake.createJob("comfy", { status: "executing" });
+      const added = Date.now();
+      const error = await watcher.add(comfy, { provider: "comfy", jobId: queued.id, startedAt: at() }, { poll: fast, timeoutMs: 400 }).result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(Date.now() - added).toBeLessThan(700);
+      expect(queued.requests()).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  test("a provider that never answers and ignores the abort cannot hold a wait past its deadline", async () => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const silent: JobProvider<ComfyJobHandle, unknown> = { ...comfy, status: () => new Promise(() => {}) };
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    try {
+      const added = Date.now();
+      const error = await watcher.add(silent, { provider: "comfy", jobId: "silent", startedAt: at() }, { poll: fast, timeoutMs: 300 }).result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(Date.now() - added).toBeLessThan(600);
+    } finally {
+      watcher.close();
+    }
+  });
+});
+
+test("a handle whose startedAt is far in the future is polled on the schedule from now, with no timer overflow", async () => {
+  const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+  const watcher = createWatcher({ limiter: createRateLimiter() });
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => void warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 50 }, { status: "success" }] });
+    const added = Date.now();
+    const done = await watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: "2400-01-01T00:00:00.000Z" }, { poll: fast }).result;
+    expect(done.state).toBe("succeeded");
+    expect(Date.now() - added).toBeLessThan(1_000);
+    expect(warnings).toEqual([]);
+  } finally {
+    process.off("warning", onWarning);
+    watcher.close();
+  }
 });
 
 describe("many jobs on one watcher", () => {

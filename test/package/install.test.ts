@@ -1,7 +1,7 @@
 // The published tarball, used the way a user would: installed into a fresh project, every entry
 // imported by Node, the `jobstatus` bin run, and a consumer file type-checked under NodeNext.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,6 +120,24 @@ describe.skipIf(!canPack)("the packed tarball in a fresh project", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("imported 5 entries of jobstatus@");
     expect(result.code).toBe(0);
+  }, STEP_TIMEOUT_MS);
+
+  it("require()s every entry, as the README promises on Node 20.19+", async () => {
+    const requireEvery = `for (const e of ["jobstatus", "jobstatus/dify", "jobstatus/comfy", "jobstatus/deepaffects"]) if (typeof require(e).wait !== "function") throw new Error(e + " has no wait");
+console.log(typeof require("jobstatus/testing").startFakeProviders);`;
+    const result = await run(process.execPath, ["--input-type=commonjs", "-e", requireEvery], project);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe("function");
+    expect(result.code).toBe(0);
+  }, STEP_TIMEOUT_MS);
+
+  it("ships the README, the LICENSE and package metadata npm shows", async () => {
+    const installed = path.join(project, "node_modules", "jobstatus");
+    const license = await readFile(path.join(installed, "LICENSE"), "utf8");
+    expect(license).toContain("MIT License");
+    expect(await readFile(path.join(installed, "README.md"), "utf8")).toContain("npm i jobstatus");
+    const pkg = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
+    expect(Object.keys(pkg)).toEqual(expect.arrayContaining(["repository", "homepage", "bugs", "license"]));
   }, STEP_TIMEOUT_MS);
 
   it("runs `npx jobstatus --help`", async () => {

@@ -1,4 +1,4 @@
-// The directions of import (DESIGN.md): cli -> entries -> {lifecycle, providers} -> core. core knows
+// The directions of import (docs/architecture.md): cli -> entries -> {lifecycle, providers} -> core. core knows
 // no provider and no lifecycle, lifecycle knows providers only through the JobProvider interface,
 // generated/ is read only by providers and the test kit, and the runtime never reaches the test kit,
 // the CLI or a node: module.
@@ -44,7 +44,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ["cli", "entry", "testing", "core", "providers", "lifecycle", "node"],
 };
 
-it("every import in src/ follows the directions of DESIGN.md", () => {
+it("every import in src/ follows the directions of docs/architecture.md", () => {
   const files = sources();
   expect(files.length).toBeGreaterThan(30); // the scan found the sources, so the check is not vacuous
   const wrong: string[] = [];

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { redactText, REDACTED } from "../../src/core/redact.js";
+import { parseRetryAfter } from "../../src/core/retry-after.js";
 import {
   COMFY_STATES,
   createComfyClient,
@@ -17,7 +18,9 @@ import {
   DEEPAFFECTS_STATES,
   DIFY_STATES,
   JobStatusError,
+  nextPollDelay,
   RateLimitError,
+  resolvePollPolicy,
   ServerError,
   TimeoutError,
   type ComfyJobHandle,
@@ -107,7 +110,9 @@ describe("redaction", () => {
  */
 describe("the watcher keeps the poll schedule's promises", () => {
   type Answer = { kind: "running"; hint?: number | undefined } | { kind: "429"; hint?: number | undefined } | { kind: "5xx" } | { kind: "done" };
-  const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 })), { nil: undefined });
+  // Hints as headers and hand-made providers give them: 0 (Retry-After: 0, a date in the past), negative, huge, NaN.
+  const extreme = fc.constantFrom(0, -1, -86_400_000, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e12, 2 ** 31);
+  const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 }), extreme), { nil: undefined });
   const answer: fc.Arbitrary<Answer> = fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant("running" as const), hint }), weight: 4 },
     fc.record({ kind: fc.constant("429" as const), hint }),
@@ -118,6 +123,8 @@ describe("the watcher keeps the poll schedule's promises", () => {
     ends: fc.boolean(),
     // The deadline in units of the ceiling, so a run makes hundreds of polls at most, not millions.
     span: fc.double({ min: 0.001, max: 150, noNaN: true }),
+    // The handle's startedAt from a clock far ahead or far behind, or a job long running.
+    startedBy: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.constantFrom(1e13, 86_400_000, -86_400_000, -1e12), fc.integer({ min: -3_600_000, max: 3_600_000 })),
     poll: fc.record({
       initialDelayMs: fc.integer({ min: 0, max: 120_000 }),
       minIntervalMs: fc.integer({ min: 1, max: 60_000 }),
@@ -132,7 +139,7 @@ describe("the watcher keeps the poll schedule's promises", () => {
 
   test("no poll after the last check before the deadline, none sooner than allowed, Retry-After honoured", { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ answers, ends, span, poll: { extra, ...poll } }) => {
+      fc.asyncProperty(scenario, async ({ answers, ends, span, startedBy, poll: { extra, ...poll } }) => {
         const timeoutMs = Math.min(6 * 3_600_000, Math.max(50, Math.round(span * (poll.minIntervalMs + extra))));
         const script: Answer[] = ends ? [...answers, { kind: "done" }] : answers;
         const calls: number[] = [];
@@ -156,19 +163,26 @@ describe("the watcher keeps the poll schedule's promises", () => {
         const watcher = createWatcher({ limiter: createRateLimiter() });
         const added = Date.now();
         const policy = { ...poll, maxIntervalMs: poll.minIntervalMs + extra };
-        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => void warnings.push(w.name);
+        process.on("warning", onWarning);
+        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added + startedBy).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
         let outcome: JobSnapshot | unknown;
         let settledAt = 0;
         result.then((s) => ((outcome = s), (settledAt = Date.now())), (e: unknown) => ((outcome = e), (settledAt = Date.now())));
         for (let i = 0; i < 200 && settledAt === 0; i++) await vi.runAllTimersAsync();
         watcher.close();
+        process.off("warning", onWarning);
 
+        expect(warnings, "no timer overflowed").toEqual([]);
         const deadline = added + timeoutMs;
         const lastCheck = deadline - Math.min(1_000, timeoutMs / 10);
         expect(settledAt, "the wait settled").toBeGreaterThan(0);
         expect(settledAt).toBeLessThanOrEqual(deadline);
-        // The first check is exact: at the initial delay, or at the last check if that comes first.
-        expect(Math.abs(calls[0]! - Math.min(added + poll.initialDelayMs, lastCheck))).toBeLessThanOrEqual(1);
+        // The first check is exact: at the initial delay after the start (never later than now), or at
+        // the last check if that comes first.
+        const started = Math.min(added, added + startedBy);
+        expect(Math.abs(calls[0]! - Math.min(Math.max(added, started + poll.initialDelayMs), lastCheck))).toBeLessThanOrEqual(1);
         for (let i = 0; i < calls.length; i++) {
           // Timers run on whole milliseconds, so a fractional last-check time may round up by < 1 ms.
           expect(calls[i]!).toBeLessThanOrEqual(Math.ceil(lastCheck));
@@ -177,11 +191,17 @@ describe("the watcher keeps the poll schedule's promises", () => {
           const gap = calls[i]! - calls[i - 1]!;
           const before = script[i - 1] ?? { kind: "running" };
           const room = lastCheck - calls[i - 1]!;
-          if ((before.kind === "running" || before.kind === "429") && before.hint !== undefined) {
-            // A server hint wins over the schedule, down to zero (and a 429's holds every job of the key).
-            expect(gap).toBeGreaterThanOrEqual(Math.min(before.hint, room) - 1);
-            expect(gap).toBeLessThanOrEqual(Math.ceil(Math.min(before.hint, room)) + 1);
-            if (before.kind === "429") expect(gap).toBeGreaterThanOrEqual(before.hint);
+          const given = before.kind === "running" || before.kind === "429" ? before.hint : undefined;
+          const hinted = given === undefined || Number.isNaN(given) ? undefined : Math.min(given, 86_400_000);
+          if (before.kind === "running" && hinted !== undefined) {
+            // A server hint wins over the schedule, down to the floor and no further.
+            const honoured = Math.min(Math.max(poll.minIntervalMs, hinted), room);
+            expect(gap).toBeGreaterThanOrEqual(honoured - 1);
+            expect(gap).toBeLessThanOrEqual(Math.ceil(honoured) + 1);
+          } else if (before.kind === "429" && hinted !== undefined) {
+            // After a failure the backoff is a floor too, and a 429's hint holds every job of the key.
+            expect(gap).toBeGreaterThanOrEqual(Math.max(hinted, Math.min(poll.minIntervalMs, room) - 1));
+            expect(gap).toBeLessThanOrEqual(Math.max(policy.maxIntervalMs, hinted) + 1);
           } else {
             // Otherwise never sooner than the floor (unless the last check comes first), never later than the ceiling.
             expect(gap).toBeGreaterThanOrEqual(Math.min(poll.minIntervalMs, room) - 1);
@@ -194,6 +214,126 @@ describe("the watcher keeps the poll schedule's promises", () => {
         expect(outcome instanceof JobStatusError || (outcome as JobSnapshot).terminal).toBe(true);
       }),
       runs(400),
+    );
+  });
+});
+
+describe("whatever Retry-After a server sends, no storm and no endless park", () => {
+  const NOW = 1_700_000_000_000;
+  const DAY = 86_400_000;
+  const httpDate = fc.integer({ min: -10 * DAY, max: 10 * DAY }).map((offset) => new Date(NOW + offset).toUTCString());
+  const text = fc.oneof(
+    fc.constantFrom("0", "-0", "-1", "0.0001", "NaN", "Infinity", "-Infinity", "1e400", "99999999999999999999", "", " ", "soon", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"),
+    fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
+    fc.double({ noNaN: false }).map(String),
+    httpDate,
+    fc.string({ maxLength: 30 }),
+  );
+  const failures = fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined });
+
+  test("the next poll after any header comes no sooner than the floor (or the backoff), no later than a day", () => {
+    fc.assert(
+      fc.property(fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), fc.integer({ min: 1, max: 60_000 }), failures, fc.integer({ min: 0, max: 30 * DAY }), (after, afterMs, minIntervalMs, consecutiveFailures, elapsedMs) => {
+        const headers = new Headers();
+        if (after !== undefined) headers.set("retry-after", after.replace(/[\r\n\0]/g, ""));
+        if (afterMs !== undefined) headers.set("retry-after-ms", afterMs.replace(/[\r\n\0]/g, ""));
+        const policy = resolvePollPolicy({ minIntervalMs, maxIntervalMs: Math.max(minIntervalMs, 120_000), jitter: 0 });
+        const retryAfterMs = parseRetryAfter(headers, NOW);
+        const delay = nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures, retryAfterMs });
+        expect(delay).toBeGreaterThanOrEqual(policy.minIntervalMs);
+        expect(delay).toBeLessThanOrEqual(Math.max(DAY, policy.maxIntervalMs));
+        if (consecutiveFailures) expect(delay).toBeGreaterThanOrEqual(nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures }));
+      }),
+      runs(2_000),
+    );
+  });
+});
+
+/**
+ * Caller code that fails in any way, at any call: the wait settles by its deadline with a snapshot,
+ * a TimeoutError or exactly what a callback threw (an Error for nothing thrown), polls no more after,
+ * and nothing is left unhandled. Listener errors no result can carry reach the error event.
+ */
+describe("callbacks that fail in any way cannot hang a wait or escape", () => {
+  type Act = "ok" | "throw" | "throw-undefined" | "throw-string" | "reject" | "reject-later" | "never";
+  const act: fc.Arbitrary<Act> = fc.oneof(
+    { arbitrary: fc.constant("ok" as const), weight: 6 },
+    fc.constantFrom<Act>("throw", "throw-undefined", "throw-string", "reject", "reject-later", "never"),
+  );
+  const marker = (n: number) => `callback ${n} failed`;
+  function perform(kind: Act, n: number): unknown {
+    if (kind === "throw") throw new Error(marker(n));
+    if (kind === "throw-undefined") throw undefined;
+    if (kind === "throw-string") throw marker(n);
+    if (kind === "reject") return Promise.reject(new Error(marker(n)));
+    if (kind === "reject-later") return new Promise((_, reject) => setTimeout(() => reject(marker(n)), 3));
+    if (kind === "never") return new Promise(() => {});
+    return undefined;
+  }
+
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    process.on("unhandledRejection", onUnhandled);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    process.off("unhandledRejection", onUnhandled);
+  });
+
+  test("on onUpdate, onProgress, update and settled listeners", { timeout: 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(act, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 200, max: 5_000 }), async (acts, ends, timeoutMs) => {
+        let calls = 0;
+        const next = () => {
+          const n = calls++;
+          return perform(acts[n % acts.length]!, n);
+        };
+        const polls: number[] = [];
+        const provider: JobProvider<ComfyJobHandle, null> = {
+          provider: "comfy", rateKey: "comfy:callbacks", pollDefaults: {}, rateBudgets: [],
+          normalize: () => "running", kindOf: () => "fuzz", checkHandle: (h) => h as ComfyJobHandle,
+          async status(handle) {
+            polls.push(Date.now());
+            // A new raw status each time, so onUpdate and update listeners are called on every poll.
+            const state = polls.length >= ends ? "succeeded" : "running";
+            return { handle, state, terminal: state === "succeeded", rawStatus: `${state}-${polls.length}`, raw: null, observedAt: new Date().toISOString() };
+          },
+        };
+        const watcher = createWatcher({ limiter: createRateLimiter() });
+        const reported: unknown[] = [];
+        watcher.on("error", (error) => void reported.push(error));
+        watcher.on("update", () => next());
+        watcher.on("settled", () => next());
+        const added = Date.now();
+        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() }, {
+          timeoutMs,
+          poll: { initialDelayMs: 10, minIntervalMs: 50, maxIntervalMs: 100, jitter: 0 },
+          onUpdate: () => next(),
+          onProgress: () => next(),
+        }).result;
+        let outcome: { value: JobSnapshot } | { error: unknown } | undefined;
+        let settledAt = 0;
+        result.then((value) => ((outcome = { value }), (settledAt = Date.now())), (error: unknown) => ((outcome = { error }), (settledAt = Date.now())));
+        for (let i = 0; i < 50 && settledAt === 0; i++) await vi.advanceTimersByTimeAsync(100);
+        const pollsAtEnd = polls.length;
+        await vi.advanceTimersByTimeAsync(1_000);
+        watcher.close();
+
+        expect(settledAt, "the wait settled").toBeGreaterThan(0);
+        expect(settledAt).toBeLessThanOrEqual(added + timeoutMs);
+        expect(polls.length, "no poll after the wait settled").toBe(pollsAtEnd);
+        if (outcome && "error" in outcome) {
+          const { error } = outcome;
+          const fromCallback = (typeof error === "string" && error.startsWith("callback")) || (error instanceof Error && /^callback \d+ failed$|threw undefined/.test(error.message));
+          expect(fromCallback || error instanceof TimeoutError, String(error)).toBe(true);
+        } else expect(outcome?.value.state).toBe("succeeded");
+        // Errors no result could carry: each is one a callback made.
+        for (const error of reported) expect(error === undefined || String(error).includes("callback") || (error as Error).message?.includes("threw undefined")).toBe(true);
+        expect(unhandled).toEqual([]);
+      }),
+      runs(300),
     );
   });
 });

@@ -2,14 +2,15 @@
  * Issue 6 §3, the webhook handler (test/lifecycle/watcher.test.ts covers the basic 401/400/replay
  * path through a real DeepAffects wait; this goes further): every byte of the token counts and the
  * comparison has no early exit; a refused delivery has no side effect at all; malformed and oversized
- * bodies (also chunked, without a length) get 400; replays, also of early deliveries, change nothing.
+ * bodies (also chunked, without a length) get 400; replays, also of early deliveries, change nothing;
+ * a delivery that could not be handed over is not remembered, so the provider's retry is handed over.
  */
 import { readFileSync } from "node:fs";
 import { request as httpRequest, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { createDeepAffectsClient, createRateLimiter, createWatcher, createWebhookHandler, toNodeListener } from "../../src/deepaffects.js";
+import { createDeepAffectsClient, createRateLimiter, createWatcher, createWebhookHandler, InvalidArgumentError, JobStatusError, toNodeListener } from "../../src/deepaffects.js";
 
 const TOKEN = "whk_Zq8+c/2Lr=0pT7mXe4Kd";
 const URL_BASE = "https://hooks.example.com/deepaffects";
@@ -71,6 +72,23 @@ describe("the token", () => {
     expect(source).toMatch(/sameSecret\(new TextEncoder\(\)\.encode\(given\), expected\)/);
     expect(source).not.toMatch(/\bgiven\s*(===|!==|==|!=)|(===|!==|==|!=)\s*given\b/);
   });
+
+  test.each([["a short token", "fifteen-chars!!"], ["no token", undefined], ["a token that is not a string", 1234567890123456]])(
+    "%s: an InvalidArgumentError naming the 16-character minimum, without the token",
+    (_what, token) => {
+      const error = (() => {
+        try {
+          createWebhookHandler({ watcher: { deliver: () => true }, token: token as string });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toBeInstanceOf(JobStatusError);
+      expect((error as Error).message).toMatch(/at least 16 characters/);
+      if (typeof token === "string") expect((error as Error).message).not.toContain(token);
+    },
+  );
 });
 
 describe("bodies", () => {
@@ -96,6 +114,17 @@ describe("bodies", () => {
     // Nothing was remembered either: the proper delivery still goes through.
     expect((await post(handler, delivery(), TOKEN)).status).toBe(200);
     expect(deliver).toHaveBeenCalledTimes(1);
+  });
+
+  test.each([
+    ["a wrong token", "wrong-token-0123456789", 401],
+    ["the right token", TOKEN, 400],
+  ])("%s, from a client whose body stream has already failed: an answer, not a rejection", async (_what, token, status) => {
+    const { deliver, handler } = spy();
+    const gone = new ReadableStream({ start: (controller) => controller.error(new Error("client gone")) });
+    const request = new Request(`${URL_BASE}?token=${encodeURIComponent(token)}`, { method: "POST", body: gone, duplex: "half" } as RequestInit);
+    expect((await handler(request)).status).toBe(status);
+    expect(deliver).not.toHaveBeenCalled();
   });
 
   test("GET gets 405 and nothing happens", async () => {
@@ -173,6 +202,71 @@ describe("replays", () => {
     expect(await (await post(handler, delivery("req-early", { transcript: "second" }), TOKEN)).json()).toEqual({ ok: true, duplicate: true });
     const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-early", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
     expect((await job.result).raw).toMatchObject({ response: { response: { transcript: "first" } } });
+    watcher.close();
+  });
+
+  test("an early delivery its job cannot read (handed to watcher.deliver directly) ends that wait with a typed error; add does not throw", async () => {
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
+    expect(watcher.deliver("deepaffects", "req-odd", { request_id: "another-job", response: {} })).toBe(false);
+    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-odd", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    await expect(job.result).rejects.toBeInstanceOf(JobStatusError);
+    expect(watcher.size).toBe(0);
+    watcher.close();
+  });
+});
+
+describe("a delivery that could not be handed over", () => {
+  test.each([
+    ["throws", () => { throw new Error("listener failed"); }],
+    ["rejects", () => Promise.reject(new Error("store unavailable"))],
+  ])("when deliver %s: 500 and nothing remembered, so the provider's retry is handed over again", async (_how, fail) => {
+    let failures = 1;
+    const handed: unknown[] = [];
+    const handler = createWebhookHandler({
+      token: TOKEN,
+      watcher: {
+        deliver: (_provider, _jobId, payload) => {
+          if (failures-- > 0) return fail() as unknown as boolean;
+          handed.push(payload);
+          return true;
+        },
+      },
+    });
+    const first = await post(handler, delivery("req-retry"), TOKEN);
+    expect(first.status).toBe(500);
+    expect(JSON.stringify(await first.json())).not.toMatch(/listener failed|store unavailable/);
+    expect(await (await post(handler, delivery("req-retry"), TOKEN)).json()).toEqual({ ok: true, matched: true });
+    expect(await (await post(handler, delivery("req-retry"), TOKEN)).json()).toEqual({ ok: true, duplicate: true });
+    expect(handed).toHaveLength(1);
+  });
+
+  test("redeliveries while one is being handed over share its outcome: handed over once", async () => {
+    let calls = 0;
+    let finish!: (matched: boolean) => void;
+    const handler = createWebhookHandler({ token: TOKEN, watcher: { deliver: () => (calls++, new Promise<boolean>((r) => (finish = r))) } });
+    const answers = [post(handler, delivery("req-slow"), TOKEN), post(handler, delivery("req-slow"), TOKEN)];
+    await new Promise((r) => setTimeout(r, 20));
+    finish(true);
+    expect(await Promise.all(answers.map(async (a) => (await a).status))).toEqual([200, 200]);
+    expect(calls).toBe(1);
+  });
+
+  test("a watcher whose update listener throws once: a redelivery of the provider still ends the job", async () => {
+    const watcher = createWatcher({ limiter: createRateLimiter() });
+    const handler = createWebhookHandler({ watcher, token: TOKEN });
+    const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
+    let throws = 1;
+    watcher.on("update", () => {
+      if (throws-- > 0) throw new Error("listener failed once");
+    });
+    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-listener", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    // DeepAffects sends a delivery up to 5 times while it is not answered with a 2xx.
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5 && statuses.at(-1) !== 200; attempt++) statuses.push((await post(handler, delivery("req-listener", { transcript: "done" }), TOKEN)).status);
+    expect(statuses.at(-1)).toBe(200);
+    const ended = await Promise.race([job.result, new Promise((r) => setTimeout(() => r("still waiting"), 1_000))]);
+    expect(ended).toMatchObject({ state: "succeeded", raw: { response: { response: { transcript: "done" } } } });
     watcher.close();
   });
 });

@@ -45,7 +45,7 @@ describe("scripts/generate.ts --check", { timeout: RUN_TIMEOUT_MS }, () => {
 
   it("fails naming only the file whose document was edited", async () => {
     const root = await copyOfRepo();
-    await addProperty(root, "dify-completion", "AnnotationReplyJob");
+    await addProperty(root, "dify-completion", "AsyncJobResponse");
 
     const result = await runCheck(root);
 

@@ -15,9 +15,9 @@ export interface Run {
 }
 
 /** Runs `script` (a path from the repository root) with `args`; resolves with its exit code and output. */
-export function runScript(script: string, args: readonly string[]): Promise<Run> {
+export function runScript(script: string, args: readonly string[], timeoutMs = RUN_TIMEOUT_MS): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [TSX_CLI, script, ...args], { cwd: REPO, timeout: RUN_TIMEOUT_MS }, (error, stdout, stderr) => {
+    execFile(process.execPath, [TSX_CLI, script, ...args], { cwd: REPO, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") return reject(error);
       resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
     });

@@ -59,7 +59,7 @@ describe("npm run spec:diff", () => {
 
   it("reports removing a Dify job_status value as breaking", async () => {
     const { changed, code } = await report("dify-chatflow", (doc) => {
-      doc.components.schemas.AnnotationReplyJobStatus.properties.job_status.enum = ["waiting", "processing", "completed"];
+      doc.components.schemas.InitialAnnotationReplySettingsStatusResponse.properties.job_status.enum = ["waiting", "processing", "completed"];
     });
     expect(breaking(changed).length).toBeGreaterThan(0);
     expect(breaking(changed).some((c) => c.location.includes("job_status.enum"))).toBe(true);

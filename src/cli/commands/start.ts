@@ -5,15 +5,16 @@ import type { Command, StartTarget } from "../args.js";
 import { comfyClient, deepAffectsClient, difyClient, type Env } from "../clients.js";
 import type { Context } from "../context.js";
 import { EXIT, UsageError, type ExitCode } from "../exit-codes.js";
+import { jsonLine, printable, SHOWN } from "../terminal-text.js";
 
 export async function runStart(command: Extract<Command, { kind: "start" }>, { env, out, signal }: Context): Promise<ExitCode> {
   const handle = await start(command.start, command.baseUrl, env, signal);
   if (out.json) {
     out.record(handle);
   } else {
-    out.out(JSON.stringify(handle));
+    out.out(jsonLine(handle));
     const flags = handle.provider === "dify" ? ` --app ${handle.app} --action ${handle.action}` : handle.provider === "deepaffects" ? ` --api ${handle.api}` : "";
-    out.err(out.paint.dim(`Started. Wait for it with: jobstatus wait ${handle.provider} ${handle.jobId}${flags}`));
+    out.err(out.paint.dim(`Started. Wait for it with: jobstatus wait ${handle.provider} ${printable(handle.jobId, SHOWN.id)}${flags}`));
   }
   return EXIT.succeeded;
 }

@@ -4,6 +4,7 @@ import { jobOf } from "../clients.js";
 import type { Context } from "../context.js";
 import { exitCodeForState, type ExitCode } from "../exit-codes.js";
 import { snapshotFields, stateText } from "../output.js";
+import { printable, SHOWN } from "../terminal-text.js";
 
 export async function runStatus(command: Extract<Command, { kind: "status" }>, { env, out, signal }: Context): Promise<ExitCode> {
   const { client, handle } = jobOf(command.target, env);
@@ -11,8 +12,8 @@ export async function runStatus(command: Extract<Command, { kind: "status" }>, {
   if (out.json) {
     out.record(snapshotFields(snapshot, true));
   } else {
-    const said = snapshot.errorMessage ? `: ${snapshot.errorMessage}` : "";
-    out.out(`${handle.provider} ${handle.jobId} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)}${said}`);
+    const said = snapshot.errorMessage ? `: ${printable(out.mask(snapshot.errorMessage), SHOWN.message)}` : "";
+    out.out(`${handle.provider} ${printable(handle.jobId, SHOWN.id)} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)}${said}`);
   }
   return exitCodeForState(snapshot.state);
 }

@@ -8,7 +8,8 @@ import { jobOf } from "../clients.js";
 import type { Context } from "../context.js";
 import { counting } from "../counting.js";
 import { EXIT, exitCodeForError, exitCodeForState, type ExitCode } from "../exit-codes.js";
-import { errorFields, seconds, shortId, snapshotFields, stateText } from "../output.js";
+import { errorFields, fitWidth, seconds, shortId, snapshotFields, stateText } from "../output.js";
+import { printable, SHOWN } from "../terminal-text.js";
 
 const REDRAW_MS = 200;
 
@@ -18,15 +19,21 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   const started = Date.now();
   let last: JobSnapshot | undefined;
   let nextPollAt: number | undefined;
-  const name = `${handle.provider} ${handle.jobId}`;
+  const name = `${handle.provider} ${printable(handle.jobId, SHOWN.id)}`;
 
+  const short = `${handle.provider} ${shortId(handle.jobId)}`;
+  // Narrower and narrower, the id and then the raw status give way first: elapsed, polls and next poll matter more.
   const liveText = () => {
-    const line = liveLine(name);
-    return out.fits(line) ? line : liveLine(`${handle.provider} ${shortId(handle.jobId)}`);
+    for (const [who, rawMax] of [[name, SHOWN.word], [short, SHOWN.word], [short, 16], [short, 0]] as const) {
+      const line = liveLine(who, rawMax);
+      if (out.fits(line)) return line;
+    }
+    // After the 2-column spinner, and one column spare so the cursor never wraps.
+    return fitWidth(liveLine(short, 0), out.columns - 3);
   };
-  const liveLine = (name: string) => {
+  const liveLine = (name: string, rawMax: number) => {
     const now = Date.now();
-    const state = last ? stateText(last.state, last.rawStatus, out.paint) : out.paint.dim("checking");
+    const state = last ? stateText(last.state, rawMax > 0 ? last.rawStatus : undefined, out.paint, rawMax) : out.paint.dim("checking");
     const next = nextPollAt === undefined ? "" : ` · next poll in ${Math.max(0, Math.ceil((nextPollAt - now) / 1000))} s`;
     const polls = `${stats.polls} poll${stats.polls === 1 ? "" : "s"}`;
     return `${name} ${state} · ${seconds(now - started)} · ${polls}${next}`;
@@ -58,7 +65,7 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       out.record({ event: "done", ...snapshotFields(snapshot, true), elapsedMs: Date.now() - started, polls: stats.polls, exitCode: code });
     } else {
       const mark = code === EXIT.succeeded ? out.paint.green("✔") : out.paint.red("✖");
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage}` : "";
+      const said = snapshot.errorMessage ? `: ${printable(out.mask(snapshot.errorMessage), SHOWN.message)}` : "";
       out.out(`${mark} ${name} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)} after ${seconds(Date.now() - started)}, ${stats.polls} poll${stats.polls === 1 ? "" : "s"}${said}`);
     }
     return code;
