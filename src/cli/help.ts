@@ -28,7 +28,7 @@ Usage:
   jobstatus wait <dify|comfy|deepaffects> <job-id> [flags]     wait until the job ends
   jobstatus start comfy --workflow file.json                   submit a workflow
   jobstatus start deepaffects <api> --body file.json [--webhook url]
-  jobstatus start dify <enable|disable> --score-threshold 0.9 [--embedding-provider p --embedding-model m]
+  jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m
   jobstatus fake-server [--port n]                             fake providers for trying things by hand
   jobstatus <command> --help                                   a command's flags
 
@@ -79,7 +79,7 @@ ${EXIT_CODES_HELP}`,
   start: `Usage:
   jobstatus start comfy --workflow file.json
   jobstatus start deepaffects <api> --body file.json [--webhook url]
-  jobstatus start dify <enable|disable> --score-threshold 0.9 [--embedding-provider p] [--embedding-model m] [--app chatflow|completion]
+  jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m [--app chatflow|completion]
 
 Starts a job and prints its handle as JSON ({"provider", "jobId", ...}); wait on it with
 "jobstatus wait <provider> <jobId>".
@@ -88,7 +88,8 @@ Starts a job and prints its handle as JSON ({"provider", "jobId", ...}); wait on
   deepaffects  <api> is asr, diarize, recognise_emotion, interaction_analytics, identify_speakers, vad,
                denoise, featurize, is_depressed, summary, punctuate or videochapters; --webhook is where
                DeepAffects POSTs the result
-  dify         annotation reply; --score-threshold from 0 to 1
+  dify         annotation reply; --score-threshold from 0 to 1; the embedding model's provider and name
+               are required by Dify, also for disable
 
 Flags:
   --base-url <url>   the provider's API base

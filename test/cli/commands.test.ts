@@ -339,6 +339,21 @@ describe.concurrent("start", SLOW, () => {
     expect(badApi.code).toBe(2);
     expect(badApi.stderr).toMatch(/api must be/);
   });
+
+  test.each([
+    [["enable", "--score-threshold", "0.37", "--embedding-model", "text-embedding-3-small"], /start dify needs --embedding-provider/],
+    [["disable", "--score-threshold", "0.37", "--embedding-provider", "openai"], /start dify needs --embedding-model/],
+    [["disable", "--score-threshold", "0.37", "--embedding-provider=", "--embedding-model", "m"], /start dify needs --embedding-provider/],
+    [["enable", "--score-threshold", "0.37"], /start dify needs --embedding-provider/],
+  ])("dify %j without both embedding flags, which Dify requires also for disable, is a usage error before any request", async (args, message) => {
+    // Other start tests run alongside: this one's requests are the ones with its own threshold.
+    const mine = () => fake.requests({ api: "dify-chatflow", route: "start" }).filter((r) => (r.body as { score_threshold?: unknown })?.score_threshold === 0.37);
+    const { code, stdout, stderr } = await cli(["start", "dify", ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe("");
+    expect(mine()).toEqual([]);
+  });
 });
 
 test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with exit 0", SLOW, async () => {
