@@ -18,6 +18,8 @@ export async function wait<H extends JobHandle, Raw>(
   options: WaitOptions<JobSnapshot<Raw, H>> = {},
 ): Promise<JobSnapshot<Raw, H>> {
   const watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+  // Only a callback still running when the deadline or the signal ended the wait can fail later: the wait has already rejected.
+  watcher.on("error", () => {});
   try {
     return await watcher.add(provider, job, options).result;
   } finally {
@@ -44,6 +46,7 @@ export function watch<H extends JobHandle, Raw>(
 
   function start(): void {
     watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+    watcher.on("error", () => {}); // as in wait(): the loop has already thrown
     const watched = watcher.add(provider, job, {
       ...options,
       onUpdate(snapshot) {

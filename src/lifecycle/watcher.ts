@@ -75,6 +75,10 @@ interface Entry {
   cancelTimer: (() => void) | undefined;
   cancelDeadline: (() => void) | undefined;
   ended: boolean;
+  /** Promises returned by this job's callbacks that have not settled yet; the job takes no step before they do. */
+  callbacksPending: number;
+  /** The steps that wait for them, in order: the next poll, the end of the job. */
+  afterCallbacks: Array<() => void>;
   request: AbortController | undefined;
   unlisten: (() => void) | undefined;
   resolve: (snapshot: JobSnapshot) => void;
@@ -157,6 +161,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
 
   function poll(entry: Entry): void {
     if (entry.ended) return;
+    if (entry.callbacksPending > 0) {
+      entry.afterCallbacks.push(() => poll(entry));
+      return;
+    }
     if (inFlight >= maxInFlight) {
       ready.push(entry);
       return;
@@ -209,11 +217,12 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) update(entry, snapshot);
-    if (entry.ended) return;
-    if (snapshot.terminal) return finish(entry, snapshot, previous);
-    if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
-    scheduleNext(entry, snapshot.retryAfterMs);
-    callBack(entry, entry.options.onProgress, toWaitState(entry));
+    afterCallbacks(entry, () => {
+      if (snapshot.terminal) return finish(entry, snapshot, previous);
+      if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
+      scheduleNext(entry, snapshot.retryAfterMs);
+      callBack(entry, entry.options.onProgress, toWaitState(entry));
+    });
   }
 
   function failed(entry: Entry, error: unknown): void {
@@ -241,14 +250,51 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     for (const listener of updateListeners) callBack(entry, listener, snapshot);
   }
 
-  /** Runs caller code for a job: a throw, or a rejection of the promise it returns, ends that job's wait. */
+  /**
+   * Runs caller code for a job. A promise it returns holds the job's next step until it settles, so
+   * that a caller's writes land in order and before the wait ends; a throw or a rejection ends that
+   * job's wait. The deadline still holds meanwhile.
+   */
   function callBack<T>(entry: Entry, callback: ((value: T) => unknown) | undefined, value: T): void {
-    if (callback) guarded(() => callback(value), (thrown) => {
+    if (!callback) return;
+    const fail = (thrown: unknown) => {
       // A result whose error is undefined would read as a success to `if (result.error)`.
       const error = thrown ?? new Error(`A callback threw ${thrown}.`);
       if (entry.ended) report(error, entry.handle);
       else settle(entry, undefined, error);
-    });
+    };
+    let returned: PromiseLike<unknown> | undefined;
+    try {
+      returned = callback(value) as PromiseLike<unknown> | undefined;
+      if (typeof returned?.then !== "function") return;
+      entry.callbacksPending++;
+      let counted = true;
+      const settled = (thrown?: { error: unknown }) => {
+        if (!counted) return;
+        counted = false;
+        entry.callbacksPending--;
+        if (thrown) return fail(thrown.error);
+        if (entry.callbacksPending === 0 && !entry.ended) runAfterCallbacks(entry);
+      };
+      try {
+        returned.then(() => settled(), (error: unknown) => settled({ error }));
+      } catch (error) {
+        settled({ error });
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** Takes `step` now, or once the job's pending callback promises have settled. */
+  function afterCallbacks(entry: Entry, step: () => void): void {
+    if (entry.ended) return;
+    if (entry.callbacksPending > 0) entry.afterCallbacks.push(step);
+    else step();
+  }
+
+  function runAfterCallbacks(entry: Entry): void {
+    while (entry.afterCallbacks.length > 0 && entry.callbacksPending === 0 && !entry.ended) entry.afterCallbacks.shift()!();
   }
 
   /** An error of the caller's code that no job's result can carry: to the `error` listeners, or rethrown. */
@@ -285,6 +331,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const key = keyOf(entry.handle.provider, entry.handle.jobId);
     if (entry.ended || jobs.get(key) !== entry) return;
     entry.ended = true;
+    entry.afterCallbacks.length = 0;
     jobs.delete(key);
     entry.cancelTimer?.();
     entry.cancelDeadline?.();
@@ -334,7 +381,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const entry: Entry = {
       provider, handle, options, policy, startedAt, deadline, lastCheckAt,
       nextPollAt: 0, attempts: saved?.attempts ?? 0, failures: saved?.failures ?? 0, invalid: 0,
-      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, request: undefined, unlisten: undefined,
+      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, callbacksPending: 0, afterCallbacks: [], request: undefined, unlisten: undefined,
       resolve, reject,
       job: undefined as unknown as WatchedJob,
     };
@@ -372,7 +419,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     update(entry, snapshot);
-    if (snapshot.terminal) finish(entry, snapshot, previous);
+    if (snapshot.terminal) afterCallbacks(entry, () => finish(entry, snapshot, previous));
     return true;
   }
 
