@@ -14,6 +14,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   type ProviderName,
@@ -136,7 +137,9 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     return out instanceof Request ? out : request;
   };
   const { authQuery } = config;
-  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize);
+  const tooLarge = (problem: string) =>
+    new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, { provider, maxBytes });
+  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize);
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
   const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
@@ -303,6 +306,7 @@ function guardedFetch(
   baseFetch: SignalledFetch,
   maxBytes: number,
   invalid: (problem: string) => InvalidResponseError,
+  tooLarge: (problem: string) => ResponseTooLargeError,
   authorize: (request: Request) => Promise<Request>,
 ): SignalledFetch {
   return async function fetchGuarded(request, signal) {
@@ -315,7 +319,7 @@ function guardedFetch(
         throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
       }
       const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
-      if (location === null) return capBody(response, maxBytes, invalid);
+      if (location === null) return capBody(response, maxBytes, tooLarge);
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
       const target = new URL(location, current.url);
@@ -341,20 +345,26 @@ function redirected(request: Request, target: URL, status: number): Request {
   return new Request(target, { method: keepsMethod ? request.method : "GET", signal: request.signal, redirect: "manual" });
 }
 
-function capBody(response: Response, maxBytes: number, invalid: (problem: string) => InvalidResponseError): Response {
+/**
+ * Caps the body at `maxBytes` as fetch hands it out, that is decoded: a gzip, deflate or br body's
+ * Content-Length is its compressed size and says nothing of what it inflates to. Only a body fetch
+ * does not decode is let through on its declared length alone.
+ */
+function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError): Response {
   const length = response.headers.get("content-length");
-  if (length !== null && Number(length) <= maxBytes) return response;
-  if (length !== null) {
+  const declared = length === null ? Number.NaN : Number(length);
+  if (declared > maxBytes) {
     void response.body?.cancel();
-    throw invalid(`with a ${length}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
+    throw tooLarge(`with a ${declared}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
   }
-  if (response.body === null) return response;
+  if (response.body === null || (Number.isFinite(declared) && !response.headers.has("content-encoding"))) return response;
   let seen = 0;
   const counted = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(invalid(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)`));
+        // Erroring the stream cancels the body upstream, which stops the decoder and drops the connection.
+        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${response.headers.has("content-encoding") ? " once decoded" : ""}`));
         else controller.enqueue(chunk);
       },
     }),

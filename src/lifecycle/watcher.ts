@@ -2,7 +2,7 @@
  * Many jobs on one scheduler: a cap on requests in flight, rate budgets and shared 429 backoff per
  * key, webhook deliveries ending waits without another poll. `wait` and `watch` are a watcher of one.
  */
-import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
@@ -201,7 +201,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   function failed(entry: Entry, error: unknown): void {
     const retryable =
       error instanceof JobStatusError &&
-      (error.transient || (error instanceof InvalidResponseError && ++entry.invalid <= MAX_INVALID_RESPONSES));
+      (error.transient || (error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && ++entry.invalid <= MAX_INVALID_RESPONSES));
     if (!retryable) return settle(entry, undefined, error);
     entry.attempts++;
     entry.failures++;
