@@ -19,6 +19,7 @@ import {
   TimeoutError,
   type ProviderName,
 } from "./errors.js";
+import { clipText } from "./clip.js";
 import { redactText, sanitizeCause } from "./redact.js";
 import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
@@ -160,16 +161,17 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
     const parsed = safeReadError(config.readError, body);
-    const code = parsed.code ? redactText(parsed.code, secrets).slice(0, 100) : undefined;
-    // Redact before textOf: it cuts the text at 200 characters and rewrites tags and spaces, which left
-    // a prefix or pieces of an echoed key that no longer matched it (test/reliability/fuzz-wire.test.ts).
-    const said = redactText(parsed.message ?? (typeof body === "string" ? textOf(redactText(body, secrets)) : ""), secrets).slice(0, 300);
+    // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
+    // could leave a piece of an echoed key that no longer matches it (test/reliability/fuzz-wire.test.ts).
+    const code = parsed.code ? clipText(redactText(parsed.code, secrets), 100) : undefined;
+    const said = clipText(redactText(parsed.message ?? (typeof body === "string" ? textOf(redactText(body, secrets)) : ""), secrets), 300);
+    const requestId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
     const details = {
       provider,
       status,
       code,
       operation,
-      requestId: response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined,
+      requestId: requestId === undefined ? undefined : redactText(requestId, secrets),
     };
     const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said}` : ""}`;
     if (status === 401) {
@@ -265,14 +267,13 @@ function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): Error
   }
 }
 
-/** A short plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
+/** A plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
 function textOf(body: string): string {
   return body
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 200);
+    .trim();
 }
 
 /** A fetch given the time limit's signal beside the Request (undefined: the Request's own signal rules). */

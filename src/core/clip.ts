@@ -1,0 +1,22 @@
+/** Bounds provider text quoted in our messages: a status or error text may be megabytes long. */
+
+/**
+ * `text` itself when it has at most `max` characters; otherwise its first `max` characters, an
+ * ellipsis and the full length. Never cuts a surrogate pair in two.
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
+}
+
+/** A provider value as JSON for a message, clipped: what a strict-mode complaint quotes. */
+export function quoteValue(value: unknown, max = 120): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return clipText(json ?? String(value), max);
+}
