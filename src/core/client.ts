@@ -95,11 +95,12 @@ export interface ProviderHttp<Paths extends {}> {
   /** An InvalidResponseError for a body that does not have the documented shape. */
   invalid(operation: string, problem: string): InvalidResponseError;
   /**
-   * Provider text that ends up in a snapshot's errorMessage (and so in a JobFailedError's message),
-   * with the key removed; undefined for anything but text. A failed job's error text echoing the key
-   * reached the error message before (test/reliability/fuzz-wire.test.ts).
+   * Provider text that ends up in a snapshot (rawStatus, errorMessage, and so in a JobFailedError's
+   * message), with the key removed; undefined for anything but text.
    */
   redact(text: unknown): string | undefined;
+  /** A provider value as JSON for one of our messages: redacted, then clipped to a readable length. */
+  quote(value: unknown): string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -251,8 +252,9 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     return { data: data as NonNullable<R["data"]>, response };
   }
 
-  const redact = (text: unknown) => (typeof text === "string" && text !== "" ? redactText(text, secrets) : undefined);
-  return { api, apiKey, strict: options.strict === true, call, invalid, redact };
+  const redact = (text: unknown) => (typeof text === "string" ? redactText(text, secrets) : undefined);
+  const quote = (value: unknown) => clipText(redactText(jsonOf(value), secrets), 120);
+  return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
 }
 
 function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): ErrorBody {
@@ -264,6 +266,14 @@ function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): Error
     };
   } catch {
     return {};
+  }
+}
+
+function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -9,14 +9,3 @@ export function clipText(text: string, max: number): string {
   const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
   return `${text.slice(0, end)}… (${text.length} characters)`;
 }
-
-/** A provider value as JSON for a message, clipped: what a strict-mode complaint quotes. */
-export function quoteValue(value: unknown, max = 120): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = undefined;
-  }
-  return clipText(json ?? String(value), max);
-}

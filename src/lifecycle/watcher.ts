@@ -2,6 +2,7 @@
  * Many jobs on one scheduler: a cap on requests in flight, rate budgets and shared 429 backoff per
  * key, webhook deliveries ending waits without another poll. `wait` and `watch` are a watcher of one.
  */
+import { clipText } from "../core/clip.js";
 import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
@@ -229,15 +230,15 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300)}` : "";
-      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${snapshot.rawStatus ?? "no status"})${said}.`, { provider, snapshot }));
+      const said = snapshot.errorMessage ? `: ${clipText(snapshot.errorMessage, 300)}` : "";
+      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${clipText(snapshot.rawStatus ?? "no status", 120)})${said}.`, { provider, snapshot }));
     }
     settle(entry, snapshot, undefined);
   }
 
   function timeOut(entry: Entry, cause: unknown): void {
     const { provider, jobId } = entry.handle;
-    const last = entry.last ? `; last seen ${entry.last.state} (${entry.last.rawStatus ?? "no status"})` : "; no answer yet";
+    const last = entry.last ? `; last seen ${entry.last.state} (${clipText(entry.last.rawStatus ?? "no status", 120)})` : "; no answer yet";
     settle(entry, undefined, new TimeoutError(`${provider} job ${jobId} did not end before the wait's deadline${last}. Wait again with a later deadline, or check the job at the provider.`, {
       provider,
       kind: "wait",
