@@ -23,7 +23,7 @@ import { clipText } from "./clip.js";
 import { redactText, sanitizeCause } from "./redact.js";
 import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
-import { requireApiKey, requireBaseUrl, requirePositive } from "./validate.js";
+import { requireApiKey, requireBaseUrl, requirePositive, requireTimeoutMs } from "./validate.js";
 
 /** A `fetch` for a client to send its requests with: it gets a `Request` (carrying the call's signal) and answers a `Response`. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -114,11 +114,11 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   }
   const apiKey = requireApiKey(options.apiKey, provider, config.envName);
   const baseUrl = requireBaseUrl(options.baseUrl ?? config.defaultBaseUrl, provider);
-  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : requirePositive(options.timeoutMs, "timeoutMs", provider);
+  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : requireTimeoutMs(options.timeoutMs, "timeoutMs", provider);
   const maxBytes =
     options.maxResponseBytes === undefined
       ? DEFAULT_MAX_RESPONSE_BYTES
-      : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider);
+      : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider, "bytes");
   const secrets = [apiKey];
   const userFetch = options.fetch;
   // The signal goes beside the Request only to the global fetch: a caller's fetch takes a Request alone.
@@ -223,7 +223,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }> {
     const userSignal = init?.signal;
     userSignal?.throwIfAborted();
-    const limit = Math.min(init?.timeoutMs ?? timeoutMs, timeoutMs);
+    // Checked here, before any request: NaN, 0 or a negative limit made every call time out at once.
+    const limit = init?.timeoutMs === undefined ? timeoutMs : Math.min(requireTimeoutMs(init.timeoutMs, "timeoutMs", provider), timeoutMs);
     const controller = new AbortController();
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener("abort", onAbort, { once: true });
@@ -324,6 +325,12 @@ function guardedFetch(
     // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
     let home: string | undefined;
     let current = request;
+    // A body is read once, so that a 307 or 308 can send it again.
+    let body: ArrayBuffer | null = null;
+    if (request.body !== null) {
+      body = await request.arrayBuffer();
+      current = new Request(request, { body });
+    }
     for (let hop = 0; ; hop++) {
       const response = await baseFetch(current, signal);
       if (response.type === "opaqueredirect") {
@@ -335,7 +342,7 @@ function guardedFetch(
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
       const target = new URL(location, current.url);
       home ??= new URL(request.url).origin;
-      current = redirected(current, target, response.status);
+      current = redirected(current, target, response.status, body);
       // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location, so a
       // same-origin redirect used to arrive without it and answer 401 (test/reliability/security-redirect.test.ts).
       if (target.origin === home) current = await authorize(current);
@@ -343,17 +350,29 @@ function guardedFetch(
   };
 }
 
-function redirected(request: Request, target: URL, status: number): Request {
-  const keepsMethod = status === 307 || status === 308;
+// What fetch drops with the body when a redirect turns a request into a GET.
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+/**
+ * The next hop's request, by fetch's rules: a 307 or 308 sends the same method and body again; a 303,
+ * or a 301/302 after a POST, becomes a GET without a body. `redirect: "manual"` on every hop: without
+ * it fetch followed the next redirects itself and carried X-API-Key to another origin after a
+ * same-origin 301/302/303 (test/reliability/security-redirect.test.ts). Another origin gets none of
+ * our headers, which carry the key (Authorization, X-API-Key); only the body's Content-Type.
+ */
+function redirected(request: Request, target: URL, status: number, body: ArrayBuffer | null): Request {
+  const keepsBody = status === 307 || status === 308 || (status !== 303 && request.method !== "POST");
+  const method = keepsBody ? request.method : "GET";
+  let headers: Headers;
   if (target.origin === new URL(request.url).origin) {
-    // `redirect: "manual"` on every hop: without it fetch followed the next redirects itself and carried
-    // X-API-Key to another origin after a same-origin 301/302/303 (test/reliability/security-redirect.test.ts).
-    return keepsMethod
-      ? new Request(target, request)
-      : new Request(target, { method: "GET", headers: request.headers, signal: request.signal, redirect: "manual" });
+    headers = new Headers(request.headers);
+    if (!keepsBody) for (const name of BODY_HEADERS) headers.delete(name);
+  } else {
+    headers = new Headers();
+    const type = request.headers.get("content-type");
+    if (keepsBody && body !== null && type !== null) headers.set("content-type", type);
   }
-  // Another origin never sees our headers: they carry the key (Authorization, X-API-Key).
-  return new Request(target, { method: keepsMethod ? request.method : "GET", signal: request.signal, redirect: "manual" });
+  return new Request(target, { method, headers, body: keepsBody ? body : null, signal: request.signal, redirect: "manual" });
 }
 
 /**
