@@ -106,6 +106,11 @@ export interface ProviderHttp<Paths extends {}> {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+// Documented bodies nest a few levels; a far deeper one parses but then overflows the stack of any
+// recursive reader (JSON.stringify of a snapshot, structuredClone).
+const MAX_DEPTH = 64;
+// zlib's and brotli's decode errors, and undici's for oversized headers.
+const UNREADABLE = /^(?:Z_|ERR__ERROR_|ERR_BROTLI|UND_ERR_HEADERS_OVERFLOW$)/;
 
 export function createProviderHttp<Paths extends {}>(config: ProviderConfig, options: ClientOptions): ProviderHttp<Paths> {
   const { provider, displayName } = config;
@@ -131,6 +136,12 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       redactText(`${displayName} ${operation} answered ${problem}. Check the base URL points at the ${displayName} API; if it does, the API has changed: please report it.`, secrets),
       { provider, operation },
     );
+
+  // Provider text as one of our messages quotes it: redacted, then clipped to `max`. Only the part that
+  // can be shown is redacted (a few MB of text took a second), with room for any spelling of a secret
+  // that starts inside it.
+  const slack = 256 + 16 * Math.max(...secrets.map((s) => s.length));
+  const shown = (text: string, max: number) => clipText(redactText(text.length > max + slack ? text.slice(0, max + slack) : text, secrets), max, text.length);
 
   const auth = config.auth(apiKey);
   // Puts the key on a redirected request that is back on the provider's origin (see guardedFetch).
@@ -164,8 +175,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     const parsed = safeReadError(config.readError, body);
     // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
     // could leave a piece of an echoed key that no longer matches it (test/reliability/fuzz-wire.test.ts).
-    const code = parsed.code ? clipText(redactText(parsed.code, secrets), 100) : undefined;
-    const said = clipText(redactText(parsed.message ?? (typeof body === "string" ? textOf(redactText(body, secrets)) : ""), secrets), 300);
+    const code = parsed.code ? shown(parsed.code, 100) : undefined;
+    const said = shown(parsed.message ?? (typeof body === "string" ? textOf(redactText(body.slice(0, 65_536), secrets)) : ""), 300);
     const requestId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
     const details = {
       provider,
@@ -210,6 +221,12 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       });
     }
     if (error instanceof SyntaxError) return invalid(operation, "with a body that is not valid JSON");
+    // A body that does not decode as its Content-Encoding says, or headers over fetch's limit, is the
+    // server's answer, not a network failure: the same request would get it again.
+    const code = codesOf(error).find((c) => UNREADABLE.test(c));
+    if (code !== undefined) {
+      return invalid(operation, code === "UND_ERR_HEADERS_OVERFLOW" ? "with headers over fetch's size limit" : "with a body that does not decode as its Content-Encoding says");
+    }
     return new ConnectionError(
       `${displayName} ${operation} failed before an answer arrived (${cause?.message ?? "network error"}). Check the network and the base URL; a wait retries this by itself.`,
       { provider, operation, cause },
@@ -250,11 +267,12 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     if (data === undefined || data === null || typeof data !== "object" || Array.isArray(data)) {
       throw invalid(operation, `${response.status} with ${data === undefined ? "an empty body" : "a body that is not a JSON object"}`);
     }
+    if (nestedDeeper(data, MAX_DEPTH)) throw invalid(operation, `with JSON nested deeper than ${MAX_DEPTH} levels`);
     return { data: data as NonNullable<R["data"]>, response };
   }
 
   const redact = (text: unknown) => (typeof text === "string" ? redactText(text, secrets) : undefined);
-  const quote = (value: unknown) => clipText(redactText(jsonOf(value), secrets), 120);
+  const quote = (value: unknown) => shown(jsonOf(value), 120);
   return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
 }
 
@@ -268,6 +286,29 @@ function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): Error
   } catch {
     return {};
   }
+}
+
+/** The `code` of an error and of its causes. */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = error, i = 0; e instanceof Error && i < 4; e = e.cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+  }
+  return codes;
+}
+
+/** Whether a parsed body has arrays or objects nested more than `max` deep; iterative, so any depth is safe. */
+function nestedDeeper(value: object, max: number): boolean {
+  const stack: Array<[object, number]> = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push([child as object, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function jsonOf(value: unknown): string {
@@ -337,7 +378,7 @@ function guardedFetch(
         throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
       }
       const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
-      if (location === null) return capBody(response, maxBytes, tooLarge);
+      if (location === null) return capBody(response, maxBytes, tooLarge, signal ?? current.signal);
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
       const target = new URL(location, current.url);
@@ -380,22 +421,34 @@ function redirected(request: Request, target: URL, status: number, body: ArrayBu
  * Content-Length is its compressed size and says nothing of what it inflates to. Only a body fetch
  * does not decode is let through on its declared length alone.
  */
-function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError): Response {
+function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError, signal: AbortSignal): Response {
   const length = response.headers.get("content-length");
   const declared = length === null ? Number.NaN : Number(length);
   if (declared > maxBytes) {
     void response.body?.cancel();
     throw tooLarge(`with a ${declared}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
   }
-  if (response.body === null || (Number.isFinite(declared) && !response.headers.has("content-encoding"))) return response;
+  const encoded = response.headers.has("content-encoding");
+  if (response.body === null || (Number.isFinite(declared) && !encoded)) return response;
   let seen = 0;
+  const onAbort = () => counter.error(signal.reason);
+  let counter!: TransformStreamDefaultController<Uint8Array>;
   const counted = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
+      start(controller) {
+        counter = controller;
+        // Node 20's fetch can stall on a body that fails to decode (a 64-78 KB one, not a smaller or a
+        // larger one) and then ignores the abort: the time limit ends the read here instead.
+        signal.addEventListener("abort", onAbort, { once: true });
+      },
       transform(chunk, controller) {
         seen += chunk.byteLength;
         // Erroring the stream cancels the body upstream, which stops the decoder and drops the connection.
-        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${response.headers.has("content-encoding") ? " once decoded" : ""}`));
+        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${encoded ? " once decoded" : ""}`));
         else controller.enqueue(chunk);
+      },
+      flush() {
+        signal.removeEventListener("abort", onAbort);
       },
     }),
   );

@@ -2,14 +2,16 @@
  * A compressed body is capped by what it inflates to, not by its Content-Length: gzip, deflate and
  * br bombs (64 MiB of JSON text in a few hundred KB or less) end in a ResponseTooLargeError at the
  * 4 MiB default cap, quickly and without the inflated body ever being held, and a wait does not
- * send the request again.
+ * send the request again. A body that does not decode as its Content-Encoding says is an invalid
+ * answer, not a network failure, and ends within the request's time limit whatever its size; JSON
+ * nested too deep to serialize again is refused.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Transform } from "node:stream";
-import { constants, createBrotliCompress, createDeflate, createGzip } from "node:zlib";
+import { constants, createBrotliCompress, createDeflate, createGzip, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createRateLimiter, ResponseTooLargeError, wait } from "../../src/index.js";
+import { createRateLimiter, InvalidResponseError, ResponseTooLargeError, TimeoutError, wait } from "../../src/index.js";
 import { makeClient } from "./fixtures/apis.js";
 
 const MiB = 1024 * 1024;
@@ -19,7 +21,8 @@ const ENCODINGS: Encoding[] = ["gzip", "deflate", "br"];
 const bombs = new Map<Encoding, Buffer>();
 let server: Server;
 let origin = "";
-let next: { encoding: Encoding; length: boolean } = { encoding: "gzip", length: true };
+/** `body`: sent as is, whatever Content-Encoding says; the bomb of `encoding` otherwise. */
+let next: { encoding: Encoding; length: boolean; body?: Buffer } = { encoding: "gzip", length: true };
 let requests = 0;
 
 function compressor(encoding: Encoding): Transform {
@@ -47,7 +50,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     requests++;
-    const body = bombs.get(next.encoding)!;
+    const body = next.body ?? bombs.get(next.encoding)!;
     const headers: Record<string, string> = { "content-type": "application/json", "content-encoding": next.encoding };
     // Without a Content-Length node sends the body chunked.
     if (next.length) headers["content-length"] = String(body.length);
@@ -89,4 +92,27 @@ test("a wait does not retry a bomb", async () => {
   const error = await wait(client.provider, client.handle("job-1"), { poll: { initialDelayMs: 0, minIntervalMs: 1 }, timeoutMs: 8_000, limiter: createRateLimiter() }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ResponseTooLargeError);
   expect(requests).toBe(1);
+});
+
+describe.each(ENCODINGS)("a body that says %s but is not", (encoding) => {
+  // Node 20's fetch stalled on a 64-78 KB one and ignored the abort; a smaller one failed at once.
+  test.each([100, 20_000, 70_000, 200_000])("%i bytes: an InvalidResponseError, or a TimeoutError at the request's limit", async (size) => {
+    next = { encoding, length: true, body: Buffer.from(`{"status":"${"x".repeat(size)}"}`) };
+    const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 800 });
+    const started = performance.now();
+    const error = await client.getJobStatus("job-1").catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    if (error instanceof TimeoutError) return void expect(error.kind).toBe("request");
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ transient: false });
+    expect((error as Error).message).toMatch(/does not decode as its Content-Encoding says/);
+  });
+});
+
+test.each([65, 10_000, 500_000])("JSON nested %i deep is an InvalidResponseError, so no snapshot is too deep to serialize", async (depth) => {
+  next = { encoding: "gzip", length: true, body: gzipSync(`{"status":"executing","x":${"[".repeat(depth)}${"]".repeat(depth)}}`) };
+  const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 5_000 });
+  const outcome = await client.provider.status(client.handle("job-1")).catch((e: unknown) => e);
+  expect(outcome).toBeInstanceOf(InvalidResponseError);
+  expect((outcome as Error).message).toMatch(/nested deeper than 64 levels/);
 });
