@@ -36,9 +36,12 @@ export interface ClientOptions {
   baseUrl?: string;
   /** A fetch to use instead of the global one (a proxy agent, a test double server, an edge runtime's). */
   fetch?: FetchLike;
-  /** Time limit for one request, in ms (default 30 000). */
+  /** Time limit for one request, in ms (default 30 000; at most 2 147 483 647, a timer's longest). */
   timeoutMs?: number;
-  /** Largest response body accepted, in bytes (default 4 MiB); a larger one is an InvalidResponseError. */
+  /**
+   * Largest response body accepted, in bytes (default 4 MiB), counted as decoded: a gzip, deflate or
+   * br body is counted as it inflates. A larger one is a ResponseTooLargeError, which a wait does not retry.
+   */
   maxResponseBytes?: number;
   /** Validate status bodies against the documented shape and throw InvalidResponseError on a mismatch. */
   strict?: boolean;
