@@ -177,7 +177,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     const status = response.status;
     const parsed = safeReadError(config.readError, body);
     // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
-    // could leave a piece of an echoed key that no longer matches it (test/reliability/fuzz-wire.test.ts).
+    // could leave a piece of an echoed key that no longer matches it.
     const code = parsed.code ? shown(parsed.code, 100) : undefined;
     const said = shown(parsed.message ?? (typeof body === "string" ? textOf(redactText(body.slice(0, 65_536), secrets)) : ""), 300);
     const requestId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
@@ -401,7 +401,7 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "con
  * The next hop's request, by fetch's rules: a 307 or 308 sends the same method and body again; a 303,
  * or a 301/302 after a POST, becomes a GET without a body. `redirect: "manual"` on every hop: without
  * it fetch followed the next redirects itself and carried X-API-Key to another origin after a
- * same-origin 301/302/303 (test/reliability/security-redirect.test.ts). Another origin gets none of
+ * same-origin 301/302/303. Another origin gets none of
  * our headers, which carry the key (Authorization, X-API-Key); only the body's Content-Type.
  */
 function redirected(request: Request, target: URL, status: number, body: ArrayBuffer | null): Request {

@@ -10,7 +10,7 @@ export const REDACTED = "[REDACTED]";
 // A URL inside another URL's query (DeepAffects' `webhook`) is encoded once or twice, so the separator
 // and the `=` are matched in each spelling, hex in either case. The value runs to the next separator
 // (raw or encoded), whitespace, `"`, `<` or `>`; not to a `'`, which encodeURIComponent leaves raw and
-// a key may contain (found by test/reliability/fuzz-model.test.ts: the rest of such a key was left).
+// a key may contain.
 const NAME = String.raw`(?:apikey|api_key|api-key|key|token|access_token|secret|client_secret|password|signature|sig)`;
 // Per level of encoding: what starts a parameter, its `=`, and what ends its value. An encoded `&` is
 // data in a plain query but the separator in a once-encoded one.

@@ -95,7 +95,7 @@ test("a wait does not retry a bomb", async () => {
 });
 
 describe.each(ENCODINGS)("a body that says %s but is not", (encoding) => {
-  // Node 20's fetch stalled on a 64-78 KB one and ignored the abort; a smaller one failed at once.
+  // Node 20's fetch stalls on a 64-78 KB one and ignores the abort; a smaller or larger one fails at once.
   test.each([100, 20_000, 70_000, 200_000])("%i bytes: an InvalidResponseError, or a TimeoutError at the request's limit", async (size) => {
     next = { encoding, length: true, body: Buffer.from(`{"status":"${"x".repeat(size)}"}`) };
     const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 800 });
