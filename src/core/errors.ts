@@ -128,6 +128,20 @@ export class InvalidResponseError extends JobStatusError {
 }
 
 /**
+ * The answer was larger than `maxResponseBytes`, counted as decoded (a compressed body is counted as
+ * it inflates). The same request would get the same answer, so a wait does not retry it.
+ */
+export class ResponseTooLargeError extends InvalidResponseError {
+  override name = "ResponseTooLargeError";
+  /** The cap that was passed, in bytes. */
+  readonly maxBytes: number;
+  constructor(message: string, details: ErrorDetails & { maxBytes: number }) {
+    super(message, details);
+    this.maxBytes = details.maxBytes;
+  }
+}
+
+/**
  * A wait asked to throw on failure (`throwOnFailure: true`) saw the job end failed or cancelled.
  * `snapshot` is the terminal snapshot.
  */

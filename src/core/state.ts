@@ -47,7 +47,7 @@ export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle> {
   state: JobState;
   /** True for succeeded, failed and cancelled: the job will not change again. */
   terminal: boolean;
-  /** The provider's own status string, exactly as sent. */
+  /** The provider's own status string, as sent but with the API key removed (`raw` keeps the body untouched). */
   rawStatus: string | undefined;
   /** The provider's error message, when it gave one. */
   errorMessage?: string | undefined;
@@ -77,7 +77,10 @@ export interface RateBudget {
 /** Per-request options of every client call: a signal to cancel it and a time limit. */
 export interface StatusInit {
   signal?: AbortSignal | undefined;
-  /** Per-request time limit; a wait passes the time left before its deadline. */
+  /**
+   * Per-request time limit in ms, capped by the client's `timeoutMs`; a wait passes the time left
+   * before its deadline. 0, a negative number or NaN is an InvalidArgumentError.
+   */
   timeoutMs?: number | undefined;
 }
 

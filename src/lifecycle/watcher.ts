@@ -2,7 +2,8 @@
  * Many jobs on one scheduler: a cap on requests in flight, rate budgets and shared 429 backoff per
  * key, webhook deliveries ending waits without another poll. `wait` and `watch` are a watcher of one.
  */
-import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { clipText } from "../core/clip.js";
+import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
@@ -228,7 +229,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   function failed(entry: Entry, error: unknown): void {
     const retryable =
       error instanceof JobStatusError &&
-      (error.transient || (error instanceof InvalidResponseError && ++entry.invalid <= MAX_INVALID_RESPONSES));
+      (error.transient || (error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && ++entry.invalid <= MAX_INVALID_RESPONSES));
     if (!retryable) return settle(entry, undefined, error);
     entry.attempts++;
     entry.failures++;
@@ -310,21 +311,27 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300)}` : "";
-      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${snapshot.rawStatus ?? "no status"})${said}.`, { provider, snapshot }));
+      const said = snapshot.errorMessage ? `: ${clipText(snapshot.errorMessage, 300)}` : "";
+      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${clipText(snapshot.rawStatus ?? "no status", 120)})${said}.`, { provider, snapshot }));
     }
     settle(entry, snapshot, undefined);
   }
 
   function timeOut(entry: Entry, cause: unknown): void {
     const { provider, jobId } = entry.handle;
-    const last = entry.last ? `; last seen ${entry.last.state} (${entry.last.rawStatus ?? "no status"})` : "; no answer yet";
+    const last = entry.last ? `; last seen ${entry.last.state} (${clipText(entry.last.rawStatus ?? "no status", 120)})` : "; no answer yet";
     settle(entry, undefined, new TimeoutError(`${provider} job ${jobId} did not end before the wait's deadline${last}. Wait again with a later deadline, or check the job at the provider.`, {
       provider,
       kind: "wait",
       lastSnapshot: entry.last,
       cause: cause instanceof JobStatusError ? cause : undefined,
     }));
+  }
+
+  /** The cause of a deadline reached while a status request was still out: that request got no answer in time. */
+  function unanswered(entry: Entry): TimeoutError {
+    const { provider, jobId } = entry.handle;
+    return new TimeoutError(`${provider} status request for job ${jobId} got no answer before the wait's deadline.`, { provider, kind: "request" });
   }
 
   function settle(entry: Entry, snapshot: JobSnapshot | undefined, error: unknown): void {
@@ -393,7 +400,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     };
     jobs.set(key, entry);
     // The deadline holds whatever else waits: a request slot, a rate slot, or an answer that is late.
-    if (deadline !== Infinity) entry.cancelDeadline = scheduler.at(deadline, () => timeOut(entry, undefined));
+    if (deadline !== Infinity) entry.cancelDeadline = scheduler.at(deadline, () => timeOut(entry, entry.request ? unanswered(entry) : undefined));
     if (options.signal) {
       const signal = options.signal;
       const onAbort = () => settle(entry, undefined, signal.reason);

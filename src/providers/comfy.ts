@@ -100,7 +100,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     const job_id = requireJobId(jobId, "comfy");
     const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }));
     if (http.strict && !isKnownStatus(COMFY_STATES, data.status)) {
-      throw http.invalid(`GET ${STATUS_PATH}`, `with status ${JSON.stringify(data.status)}, not a documented or known raw state`);
+      throw http.invalid(`GET ${STATUS_PATH}`, `with status ${http.quote(data.status)}, not a documented or known raw state`);
     }
     return { body: data, response };
   }
@@ -152,7 +152,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     async status(handle, init): Promise<JobSnapshot<ComfyJobStatus, ComfyJobHandle>> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
-      return makeSnapshot(handle, normalize(body.status), body.status, body, {
+      return makeSnapshot(handle, normalize(body.status), http.redact(body.status), body, {
         errorMessage: http.redact(body.error_message),
         retryAfterMs: parseRetryAfter(response.headers),
       });

@@ -213,7 +213,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       const state = normalize(body.status);
-      return makeSnapshot(handle, state, body.status, body, {
+      return makeSnapshot(handle, state, http.redact(body.status), body, {
         errorMessage: state === "failed" ? http.redact(failureMessage(body)) : undefined,
         retryAfterMs: parseRetryAfter(response.headers),
       });

@@ -94,7 +94,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
   function check(body: DifyJobStatus): DifyJobStatus {
     if (!http.strict) return body;
     if (!isKnownStatus(DIFY_STATES, body.job_status)) {
-      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${JSON.stringify(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
+      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${http.quote(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
     }
     if (body.job_id !== undefined && typeof body.job_id !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");
     if (body.error_msg != null && typeof body.error_msg !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with an error_msg that is not a string");
@@ -148,7 +148,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     async status(handle, init): Promise<JobSnapshot<DifyJobStatus, DifyJobHandle>> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.action, handle.jobId, init);
-      return makeSnapshot(handle, normalize(body.job_status), body.job_status, body, {
+      return makeSnapshot(handle, normalize(body.job_status), http.redact(body.job_status), body, {
         errorMessage: http.redact(body.error_msg),
         retryAfterMs: parseRetryAfter(response.headers),
       });
