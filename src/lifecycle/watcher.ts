@@ -229,7 +229,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300)}` : "";
+      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300).replace(/[.\s]+$/, "")}` : "";
       return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${snapshot.rawStatus ?? "no status"})${said}.`, { provider, snapshot }));
     }
     settle(entry, snapshot, undefined);
