@@ -10,6 +10,8 @@ export {
   type DeepAffectsClient,
   type DeepAffectsJobStatus,
   type DeepAffectsPaths,
+  type DeepAffectsRawStatus,
+  type DeepAffectsSnapshot,
   type DeepAffectsWebhookPayload,
   type StartOptions,
 } from "./providers/deepaffects.js";

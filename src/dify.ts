@@ -11,4 +11,6 @@ export {
   type DifyJobStarted,
   type DifyJobStatus,
   type DifyPaths,
+  type DifyRawStatus,
+  type DifySnapshot,
 } from "./providers/dify.js";

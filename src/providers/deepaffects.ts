@@ -59,6 +59,14 @@ export const DEEPAFFECTS_STATES = {
   Failed: "failed",
 } as const satisfies StateTable;
 
+/**
+ * A `status` DeepAffects sends: one of {@link DEEPAFFECTS_STATES}, or another spelling or a string not
+ * seen yet (matched loosely, else its state is `unknown`).
+ */
+export type DeepAffectsRawStatus = keyof typeof DEEPAFFECTS_STATES | (string & {});
+/** What one DeepAffects status check (or webhook delivery) saw: the status body as `raw`, its `status` as `rawStatus`. */
+export type DeepAffectsSnapshot = JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle, DeepAffectsRawStatus>;
+
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
 /** Options of `deepaffects.start`, besides the request's signal and time limit. */
@@ -69,7 +77,7 @@ export interface StartOptions extends StatusInit {
   requestId?: string;
 }
 
-export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus> {
+export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus, DeepAffectsRawStatus> {
   readonly provider: "deepaffects";
   /** The full typed openapi-fetch client of our DeepAffects document, with auth applied. */
   readonly api: Client<paths>;
@@ -209,7 +217,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: delivery.response } };
       return makeSnapshot(handle, failure === undefined ? "succeeded" : "failed", undefined, raw, { errorMessage: http.redact(failure) });
     },
-    async status(handle, init): Promise<JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle>> {
+    async status(handle, init): Promise<DeepAffectsSnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       const state = normalize(body.status);
