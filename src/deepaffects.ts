@@ -16,3 +16,23 @@ export {
   type StartOptions,
 } from "./providers/deepaffects.js";
 export { createWebhookHandler, toNodeListener, type NodeRequestLike, type NodeResponseLike, type WebhookHandlerOptions } from "./lifecycle/webhook.js";
+export {
+  deepAffectsResult,
+  type DeepAffectsAsrResult,
+  type DeepAffectsChaptersResult,
+  type DeepAffectsDenoiseResult,
+  type DeepAffectsDiarizeResult,
+  type DeepAffectsEmotionResult,
+  type DeepAffectsFeaturizeResult,
+  type DeepAffectsIdentifyResult,
+  type DeepAffectsInteractionResult,
+  type DeepAffectsPunctuateResult,
+  type DeepAffectsResults,
+  type DeepAffectsSpeakerSegment,
+  type DeepAffectsSpeakerValue,
+  type DeepAffectsSummaryResult,
+  type DeepAffectsSummarySegment,
+  type DeepAffectsTimedSegment,
+  type DeepAffectsVadResult,
+  type DeepAffectsWord,
+} from "./providers/deepaffects-results.js";

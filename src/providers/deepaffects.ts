@@ -83,8 +83,11 @@ export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, Dee
   readonly api: Client<paths>;
   /** `GET /transaction/generic/api/v1/async/status`: the typed body (with the result once done), or a typed error. */
   getJobStatus(requestId: string, init?: StatusInit): Promise<DeepAffectsJobStatus>;
-  /** Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's handle. */
-  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle>;
+  /**
+   * Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's
+   * handle, its `api` typed as that name (for `deepAffectsResult`).
+   */
+  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle & { api: N }>;
 }
 
 const readError = (body: unknown): ErrorBody => {
@@ -190,7 +193,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       return (await requestStatus(requestId, init)).body;
     },
     async start(name, body, startOptions = {}) {
-      const which = requireOneOf(name, apiNames, "api", "deepaffects");
+      const which = requireOneOf(name, apiNames, "api", "deepaffects") as typeof name;
       if (!body || typeof body !== "object") throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
       const webhook = startOptions.webhook === undefined ? undefined : requireHttpUrl(startOptions.webhook, "webhook", "deepaffects");
       const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
