@@ -117,6 +117,14 @@ function flagsOf(command: CommandName): string[] {
   return Object.entries(OPTIONS[command]).flatMap(([name, option]) => [`--${name}`, ...(option.short ? [`-${option.short}`] : [])]);
 }
 
+/** " --timeout is a flag of jobstatus wait." when `flag` belongs to other commands, else "". */
+function otherCommandsFlag(flag: string, command: CommandName): string {
+  const owners = COMMANDS.filter((other) => other !== command && flagsOf(other).includes(flag));
+  if (owners.length === 0) return "";
+  const names = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(", ")} and ${owners.at(-1)}`;
+  return ` ${flag} is a flag of jobstatus ${names}.`;
+}
+
 function parse(command: CommandName, args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS[command], allowPositionals: true, strict: true });
@@ -124,7 +132,7 @@ function parse(command: CommandName, args: string[]) {
     // parseArgs' messages name the flag and say what is wrong, over several lines; add where to look.
     const message = error instanceof Error ? error.message.replace(/\.?\s*To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ") : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message)?.[1];
-    const suggestion = unknown === undefined ? "" : didYouMean(unknown, flagsOf(command));
+    const suggestion = unknown === undefined ? "" : otherCommandsFlag(unknown, command) || didYouMean(unknown, flagsOf(command));
     throw new UsageError(`${sentence(message)}${suggestion} See: jobstatus ${command} --help`);
   }
 }

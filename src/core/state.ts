@@ -44,6 +44,10 @@ export type JobHandle = DifyJobHandle | ComfyJobHandle | DeepAffectsJobHandle;
 /**
  * What one status check saw, normalized: `state` and `terminal` for every provider, the raw body beside them.
  * `S` is the provider's raw status strings (such as `ComfyRawStatus`), for `rawStatus`.
+ *
+ * Typed per provider wherever the provider is known: a client's `status`, `wait` and `watch`, and
+ * `watcher.add(...).result`. A watcher's `update` and `settled` events and `results()` mix providers,
+ * so they carry `JobSnapshot` with `raw: unknown`: narrow on `snapshot.handle.provider`.
  */
 export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle, S extends string = string> {
   handle: H;

@@ -164,6 +164,11 @@ describe("did you mean", () => {
     },
   );
 
+  test("a flag of another command says which", () => {
+    expect(usageMessage(["status", "comfy", "x", "--timeout", "5m"])).toBe("Unknown option '--timeout'. --timeout is a flag of jobstatus wait. See: jobstatus status --help");
+    expect(usageMessage(["fake-server", "--base-url", "http://x"])).toContain("--base-url is a flag of jobstatus status, wait and start.");
+  });
+
   test("closest() allows at most two edits, and fewer for short words", () => {
     expect(closest("statsu", ["status", "start"])).toBe("status");
     expect(closest("sta", ["status", "start"])).toBeUndefined();
