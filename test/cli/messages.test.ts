@@ -182,7 +182,7 @@ describe("help tables", () => {
   function descriptionColumns(block: string[]): number[] {
     return block.flatMap((line) => {
       if (/^ {3,}\S/.test(line)) return [line.search(/\S/)];
-      const gap = /^ {2}\S.*?\S( {2,})\S/.exec(line);
+      const gap = /^ {2}\S(?:.*?\S)?( {2,})\S/.exec(line);
       return gap ? [gap.index + gap[0].length - 1] : [];
     });
   }
