@@ -30,6 +30,9 @@ export type {
   RateBudget,
   StateTable,
   StatusInit,
+  SucceededJobSnapshot,
+  TerminalJobSnapshot,
+  TerminalJobState,
 } from "./core/state.js";
 export { wait, watch } from "./lifecycle/wait.js";
 export { createWatcher, type JobResult, type WatchedJob, type Watcher } from "./lifecycle/watcher.js";

@@ -188,7 +188,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       operation,
       requestId: requestId === undefined ? undefined : redactText(requestId, secrets),
     };
-    const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said}` : ""}`;
+    // Our advice follows after a full stop, so the provider's own closing stops are dropped.
+    const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said.replace(/[.\s]+$/, "")}` : ""}`;
     if (status === 401) {
       return new AuthenticationError(`${head}. Check that the API key (${config.envName}) is valid and meant for this ${displayName} API.`, details);
     }

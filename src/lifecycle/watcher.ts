@@ -311,7 +311,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
-      const said = snapshot.errorMessage ? `: ${clipText(snapshot.errorMessage, 300)}` : "";
+      const said = snapshot.errorMessage ? `: ${clipText(snapshot.errorMessage, 300).replace(/[.\s]+$/, "")}` : "";
       return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${clipText(snapshot.rawStatus ?? "no status", 120)})${said}.`, { provider, snapshot }));
     }
     settle(entry, snapshot, undefined);

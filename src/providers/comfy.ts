@@ -55,10 +55,15 @@ export const COMFY_STATES = {
   cancelling_preparing: "running",
 } as const satisfies StateTable;
 
+/** A status Comfy Cloud sends: one of {@link COMFY_STATES}, or a string not seen yet (its state is `unknown`). */
+export type ComfyRawStatus = keyof typeof COMFY_STATES | (string & {});
+/** What one Comfy Cloud status check saw: the status body as `raw`, its `status` as `rawStatus`. */
+export type ComfySnapshot = JobSnapshot<ComfyJobStatus, ComfyJobHandle, ComfyRawStatus>;
+
 const STATUS_PATH = "/api/job/{job_id}/status";
 const DETAIL_PATH = "/api/jobs/{job_id}";
 
-export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus> {
+export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus, ComfyRawStatus> {
   readonly provider: "comfy";
   /** The full typed openapi-fetch client of our Comfy Cloud document, with auth applied. */
   readonly api: Client<paths>;
@@ -149,7 +154,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
         return { ...result, data: result.data ?? {} };
       });
     },
-    async status(handle, init): Promise<JobSnapshot<ComfyJobStatus, ComfyJobHandle>> {
+    async status(handle, init): Promise<ComfySnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       return makeSnapshot(handle, normalize(body.status), http.redact(body.status), body, {

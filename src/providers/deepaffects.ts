@@ -59,6 +59,14 @@ export const DEEPAFFECTS_STATES = {
   Failed: "failed",
 } as const satisfies StateTable;
 
+/**
+ * A `status` DeepAffects sends: one of {@link DEEPAFFECTS_STATES}, or another spelling or a string not
+ * seen yet (matched loosely, else its state is `unknown`).
+ */
+export type DeepAffectsRawStatus = keyof typeof DEEPAFFECTS_STATES | (string & {});
+/** What one DeepAffects status check (or webhook delivery) saw: the status body as `raw`, its `status` as `rawStatus`. */
+export type DeepAffectsSnapshot = JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle, DeepAffectsRawStatus>;
+
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
 /** Options of `deepaffects.start`, besides the request's signal and time limit. */
@@ -69,14 +77,17 @@ export interface StartOptions extends StatusInit {
   requestId?: string;
 }
 
-export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus> {
+export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus, DeepAffectsRawStatus> {
   readonly provider: "deepaffects";
   /** The full typed openapi-fetch client of our DeepAffects document, with auth applied. */
   readonly api: Client<paths>;
   /** `GET /transaction/generic/api/v1/async/status`: the typed body (with the result once done), or a typed error. */
   getJobStatus(requestId: string, init?: StatusInit): Promise<DeepAffectsJobStatus>;
-  /** Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's handle. */
-  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle>;
+  /**
+   * Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's
+   * handle, its `api` typed as that name (for `deepAffectsResult`).
+   */
+  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle & { api: N }>;
 }
 
 const readError = (body: unknown): ErrorBody => {
@@ -182,7 +193,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       return (await requestStatus(requestId, init)).body;
     },
     async start(name, body, startOptions = {}) {
-      const which = requireOneOf(name, apiNames, "api", "deepaffects");
+      const which = requireOneOf(name, apiNames, "api", "deepaffects") as typeof name;
       if (!body || typeof body !== "object") throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
       const webhook = startOptions.webhook === undefined ? undefined : requireHttpUrl(startOptions.webhook, "webhook", "deepaffects");
       const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
@@ -209,7 +220,7 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: delivery.response } };
       return makeSnapshot(handle, failure === undefined ? "succeeded" : "failed", undefined, raw, { errorMessage: http.redact(failure) });
     },
-    async status(handle, init): Promise<JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle>> {
+    async status(handle, init): Promise<DeepAffectsSnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       const state = normalize(body.status);

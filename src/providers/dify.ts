@@ -34,6 +34,11 @@ export const DIFY_STATES = {
   error: "failed",
 } as const satisfies StateTable;
 
+/** A `job_status` Dify sends: one of {@link DIFY_STATES}, or a string not seen yet (its state is `unknown`). */
+export type DifyRawStatus = keyof typeof DIFY_STATES | (string & {});
+/** What one Dify annotation-reply status check saw: the body as `raw`, its `job_status` as `rawStatus`. */
+export type DifySnapshot = JobSnapshot<DifyJobStatus, DifyJobHandle, DifyRawStatus>;
+
 const APPS = ["chatflow", "completion"] as const;
 const ACTIONS = ["enable", "disable"] as const;
 const STATUS_PATH = "/apps/annotation-reply/{action}/status/{job_id}";
@@ -44,7 +49,7 @@ export interface DifyClientOptions<A extends DifyApp = DifyApp> extends ClientOp
   app?: A;
 }
 
-export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<DifyJobHandle, DifyJobStatus> {
+export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<DifyJobHandle, DifyJobStatus, DifyRawStatus> {
   readonly provider: "dify";
   readonly app: A;
   /** The full typed openapi-fetch client of the app's document, with auth applied. */
@@ -145,7 +150,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       if (typeof data.job_id !== "string" || data.job_id === "") throw http.invalid(`POST ${CONFIGURE_PATH}`, "without a job_id");
       return { provider: "dify", app, action: valid, jobId: data.job_id, startedAt };
     },
-    async status(handle, init): Promise<JobSnapshot<DifyJobStatus, DifyJobHandle>> {
+    async status(handle, init): Promise<DifySnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.action, handle.jobId, init);
       return makeSnapshot(handle, normalize(body.job_status), http.redact(body.job_status), body, {
