@@ -51,8 +51,9 @@ const FAULTS: Array<[string, Rule, number]> = [
   ["undocumented status", { rawStatus: "warp_drive_engaged" }, 2],
   ["401", { status: 401 }, 0.25], ["403", { status: 403 }, 0.25], ["404", { status: 404 }, 0.25],
 ];
-const PERMANENT = new Set(["401", "403", "404"]);
-const INVALID = new Set(["malformed JSON", "HTML page", "empty body", "oversize body"]);
+// An over-size answer would come back the same: a wait ends with it, as with a refused key.
+const PERMANENT = new Set(["401", "403", "404", "oversize body"]);
+const INVALID = new Set(["malformed JSON", "HTML page", "empty body"]);
 const TERMINAL: Record<FakeApi, Record<JobState, string | undefined>> = {
   "dify-chatflow": { succeeded: "completed", failed: "error", cancelled: undefined, queued: "waiting", running: "processing", unknown: undefined },
   "dify-completion": { succeeded: "completed", failed: "error", cancelled: undefined, queued: "waiting", running: "processing", unknown: undefined },

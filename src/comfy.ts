@@ -42,4 +42,6 @@ export {
   type ComfyPaths,
   type ComfyPromptRequest,
   type ComfyPromptResponse,
+  type ComfyRawStatus,
+  type ComfySnapshot,
 } from "./providers/comfy.js";

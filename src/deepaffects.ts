@@ -47,10 +47,32 @@ export {
   type StartBudgetLimiter,
   type DeepAffectsJobStatus,
   type DeepAffectsPaths,
+  type DeepAffectsRawStatus,
+  type DeepAffectsSnapshot,
   type DeepAffectsWebhookPayload,
   type StartOptions,
 } from "./providers/deepaffects.js";
 export { createWebhookHandler, toNodeListener, type NodeRequestLike, type NodeResponseLike, type WebhookHandlerOptions } from "./lifecycle/webhook.js";
+export {
+  deepAffectsResult,
+  type DeepAffectsAsrResult,
+  type DeepAffectsChaptersResult,
+  type DeepAffectsDenoiseResult,
+  type DeepAffectsDiarizeResult,
+  type DeepAffectsEmotionResult,
+  type DeepAffectsFeaturizeResult,
+  type DeepAffectsIdentifyResult,
+  type DeepAffectsInteractionResult,
+  type DeepAffectsPunctuateResult,
+  type DeepAffectsResults,
+  type DeepAffectsSpeakerSegment,
+  type DeepAffectsSpeakerValue,
+  type DeepAffectsSummaryResult,
+  type DeepAffectsSummarySegment,
+  type DeepAffectsTimedSegment,
+  type DeepAffectsVadResult,
+  type DeepAffectsWord,
+} from "./providers/deepaffects-results.js";
 
 /**
  * A DeepAffects client. The provider allows 5 requests a minute to each API and 100 a day: job starts

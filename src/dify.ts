@@ -47,4 +47,6 @@ export {
   type DifyJobStarted,
   type DifyJobStatus,
   type DifyPaths,
+  type DifyRawStatus,
+  type DifySnapshot,
 } from "./providers/dify.js";

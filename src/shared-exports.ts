@@ -13,6 +13,7 @@ export {
   PermissionDeniedError,
   QuotaExceededError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   SubscriptionInactiveError,
   TimeoutError,
@@ -34,6 +35,9 @@ export type {
   RateBudget,
   StateTable,
   StatusInit,
+  SucceededJobSnapshot,
+  TerminalJobSnapshot,
+  TerminalJobState,
 } from "./core/state.js";
 export { wait, watch } from "./lifecycle/wait.js";
 export { createWatcher, type JobResult, type WatchedJob, type Watcher } from "./lifecycle/watcher.js";

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./exit-codes.js";
 import { printable, SHOWN } from "./terminal-text.js";
+import { didYouMean, sentence } from "./wording.js";
 
 export type ProviderArg = "dify" | "comfy" | "deepaffects";
 export const PROVIDERS: readonly ProviderArg[] = ["dify", "comfy", "deepaffects"];
@@ -20,6 +21,7 @@ export interface JobTarget {
 
 export type Command =
   | { kind: "help"; topic: CommandName | undefined }
+  | { kind: "version" }
   | { kind: "status"; target: JobTarget; json: boolean }
   | { kind: "wait"; target: JobTarget; json: boolean; timeoutMs: number | undefined; minIntervalMs: number | undefined }
   | { kind: "start"; start: StartTarget; baseUrl: string | undefined; json: boolean }
@@ -63,12 +65,13 @@ const OPTIONS: Record<CommandName, Options> = {
 
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
+  if (first === "--version" || first === "-v") return { kind: "version" };
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     const topic = first === "help" ? rest[0] : undefined;
-    if (topic !== undefined && !isCommand(topic)) throw new UsageError(`unknown command "${topic}"; commands: ${COMMANDS.join(", ")}.`);
+    if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic, COMMANDS);
     return { kind: "help", topic };
   }
-  if (!isCommand(first)) throw new UsageError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}.`);
+  if (!isCommand(first)) throw unknownCommand(first, [...COMMANDS, "help", "--help", "--version"]);
   const { values, positionals } = parse(first, rest);
   if (values["help"] === true) return { kind: "help", topic: first };
   const json = values["json"] === true;
@@ -104,13 +107,33 @@ function isCommand(value: string | undefined): value is CommandName {
   return (COMMANDS as readonly string[]).includes(value ?? "");
 }
 
+function unknownCommand(word: string, candidates: readonly string[]): UsageError {
+  const shown = printable(word, SHOWN.word);
+  return new UsageError(`unknown command "${shown}".${didYouMean(word, candidates)} Commands: ${COMMANDS.join(", ")}. See: jobstatus --help`);
+}
+
+/** A command's flags as typed: `--json`, and `-h` for the ones with a short form. */
+function flagsOf(command: CommandName): string[] {
+  return Object.entries(OPTIONS[command]).flatMap(([name, option]) => [`--${name}`, ...(option.short ? [`-${option.short}`] : [])]);
+}
+
+/** " --timeout is a flag of jobstatus wait." when `flag` belongs to other commands, else "". */
+function otherCommandsFlag(flag: string, command: CommandName): string {
+  const owners = COMMANDS.filter((other) => other !== command && flagsOf(other).includes(flag));
+  if (owners.length === 0) return "";
+  const names = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(", ")} and ${owners.at(-1)}`;
+  return ` ${flag} is a flag of jobstatus ${names}.`;
+}
+
 function parse(command: CommandName, args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS[command], allowPositionals: true, strict: true });
   } catch (error) {
-    // parseArgs' messages name the flag and say what is wrong; add where to look.
-    const message = error instanceof Error ? error.message.replace(/\.?\s*To specify a positional argument.*$/s, "") : String(error);
-    throw new UsageError(`${message}. See: jobstatus ${command} --help`);
+    // parseArgs' messages name the flag and say what is wrong, over several lines; add where to look.
+    const message = error instanceof Error ? error.message.replace(/\.?\s*To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ") : String(error);
+    const unknown = /^Unknown option '([^']*)'/.exec(message)?.[1];
+    const suggestion = unknown === undefined ? "" : otherCommandsFlag(unknown, command) || didYouMean(unknown, flagsOf(command));
+    throw new UsageError(`${sentence(message)}${suggestion} See: jobstatus ${command} --help`);
   }
 }
 
@@ -179,7 +202,7 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${value}".`);
+  throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${printable(value, SHOWN.word)}".${didYouMean(value, allowed)}`);
 }
 
 function onlyFor(provider: ProviderArg, owner: ProviderArg, str: (name: string) => string | undefined, flags: string[]): void {

@@ -29,16 +29,17 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The help text's table, kept next to the codes so the two cannot drift apart. */
-export const EXIT_CODES_HELP = `Exit codes:
-  0  the job succeeded (status: the job has not failed)
-  1  the job failed or was cancelled
-  2  usage error: unknown command or flag, bad value, unreadable file
-  3  timeout: the job did not end before --timeout (or a request got no answer)
-  4  authentication or permission: the key is missing, wrong, or may not see this job
-  5  the provider does not know this job id
-  6  any other error (network, provider error, unexpected answer)
-  130  interrupted with Ctrl-C (SIGINT)
-  143  stopped by SIGTERM`;
+export const EXIT_CODES: ReadonlyArray<readonly [ExitCode, string]> = [
+  [EXIT.succeeded, "the job succeeded (status: the job has not failed)"],
+  [EXIT.jobFailed, "the job failed or was cancelled"],
+  [EXIT.usage, "usage error: unknown command or flag, bad value, unreadable file"],
+  [EXIT.timeout, "timeout: the job did not end before --timeout (or a request got no answer)"],
+  [EXIT.auth, "authentication or permission: the key is missing, wrong, or may not see this job"],
+  [EXIT.notFound, "the provider does not know this job id"],
+  [EXIT.other, "any other error (network, provider error, unexpected answer)"],
+  [EXIT.interrupted, "interrupted with Ctrl-C (SIGINT)"],
+  [EXIT.terminated, "stopped by SIGTERM"],
+];
 
 /** Thrown for bad command lines and input files; always exit 2. */
 export class UsageError extends Error {

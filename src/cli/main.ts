@@ -15,6 +15,7 @@ import { messageOf, reportFailure } from "./failure.js";
 import { helpText } from "./help.js";
 import { Output } from "./output.js";
 import { printable, SHOWN } from "./terminal-text.js";
+import { packageVersion } from "./version.js";
 
 async function main(argv: string[]): Promise<ExitCode> {
   const env = process.env;
@@ -29,6 +30,10 @@ async function main(argv: string[]): Promise<ExitCode> {
   }
   if (command.kind === "help") {
     process.stdout.write(`${helpText(command.topic)}\n`);
+    return EXIT.succeeded;
+  }
+  if (command.kind === "version") {
+    process.stdout.write(`${packageVersion() ?? "unknown"}\n`);
     return EXIT.succeeded;
   }
 

@@ -14,15 +14,17 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   type ErrorDetails,
   type ProviderName,
 } from "./errors.js";
+import { clipText } from "./clip.js";
 import { redactText, sanitizeCause } from "./redact.js";
 import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
-import { requireApiKey, requireBaseUrl, requirePositive } from "./validate.js";
+import { requireApiKey, requireBaseUrl, requirePositive, requireTimeoutMs } from "./validate.js";
 
 /** A `fetch` for a client to send its requests with: it gets a `Request` (carrying the call's signal) and answers a `Response`. */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -35,9 +37,12 @@ export interface ClientOptions {
   baseUrl?: string;
   /** A fetch to use instead of the global one (a proxy agent, a test double server, an edge runtime's). */
   fetch?: FetchLike;
-  /** Time limit for one request, in ms (default 30 000). */
+  /** Time limit for one request, in ms (default 30 000; at most 2 147 483 647, a timer's longest). */
   timeoutMs?: number;
-  /** Largest response body accepted, in bytes (default 4 MiB); a larger one is an InvalidResponseError. */
+  /**
+   * Largest response body accepted, in bytes (default 4 MiB), counted as decoded: a gzip, deflate or
+   * br body is counted as it inflates. A larger one is a ResponseTooLargeError, which a wait does not retry.
+   */
   maxResponseBytes?: number;
   /** Validate status bodies against the documented shape and throw InvalidResponseError on a mismatch. */
   strict?: boolean;
@@ -112,16 +117,22 @@ export interface ProviderHttp<Paths extends {}> {
   /** An InvalidResponseError for a body that does not have the documented shape. */
   invalid(operation: string, problem: string): InvalidResponseError;
   /**
-   * Provider text that ends up in a snapshot's errorMessage (and so in a JobFailedError's message),
-   * with the key removed; undefined for anything but text. A failed job's error text echoing the key
-   * reached the error message before (test/reliability/fuzz-wire.test.ts).
+   * Provider text that ends up in a snapshot (rawStatus, errorMessage, and so in a JobFailedError's
+   * message), with the key removed; undefined for anything but text.
    */
   redact(text: unknown): string | undefined;
+  /** A provider value as JSON for one of our messages: redacted, then clipped to a readable length. */
+  quote(value: unknown): string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+// Documented bodies nest a few levels; a far deeper one parses but then overflows the stack of any
+// recursive reader (JSON.stringify of a snapshot, structuredClone).
+const MAX_DEPTH = 64;
+// zlib's and brotli's decode errors, and undici's for oversized headers.
+const UNREADABLE = /^(?:Z_|ERR__ERROR_|ERR_BROTLI|UND_ERR_HEADERS_OVERFLOW$)/;
 
 export function createProviderHttp<Paths extends {}>(config: ProviderConfig, options: ClientOptions): ProviderHttp<Paths> {
   const { provider, displayName } = config;
@@ -130,11 +141,11 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   }
   const apiKey = requireApiKey(options.apiKey, provider, config.envName);
   const baseUrl = requireBaseUrl(options.baseUrl ?? config.defaultBaseUrl, provider);
-  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : requirePositive(options.timeoutMs, "timeoutMs", provider);
+  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : requireTimeoutMs(options.timeoutMs, "timeoutMs", provider);
   const maxBytes =
     options.maxResponseBytes === undefined
       ? DEFAULT_MAX_RESPONSE_BYTES
-      : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider);
+      : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider, "bytes");
   const secrets = [apiKey];
   const userFetch = options.fetch;
   // The signal goes beside the Request only to the global fetch: a caller's fetch takes a Request alone.
@@ -148,6 +159,12 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       { provider, operation },
     );
 
+  // Provider text as one of our messages quotes it: redacted, then clipped to `max`. Only the part that
+  // can be shown is redacted (a few MB of text took a second), with room for any spelling of a secret
+  // that starts inside it.
+  const slack = 256 + 16 * Math.max(...secrets.map((s) => s.length));
+  const shown = (text: string, max: number) => clipText(redactText(text.length > max + slack ? text.slice(0, max + slack) : text, secrets), max, text.length);
+
   const auth = config.auth(apiKey);
   // Puts the key on a redirected request that is back on the provider's origin (see guardedFetch).
   const authorize = async (request: Request): Promise<Request> => {
@@ -155,7 +172,9 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     return out instanceof Request ? out : request;
   };
   const { authQuery } = config;
-  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), authorize);
+  const tooLarge = (problem: string) =>
+    new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, { provider, maxBytes });
+  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize);
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
   const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
@@ -176,18 +195,20 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
     const parsed = safeReadError(config.readError, body);
-    const code = parsed.code ? redactText(parsed.code, secrets).slice(0, 100) : undefined;
-    // Redact before textOf: it cuts the text at 200 characters and rewrites tags and spaces, which left
-    // a prefix or pieces of an echoed key that no longer matched it (test/reliability/fuzz-wire.test.ts).
-    const said = redactText(parsed.message ?? (typeof body === "string" ? textOf(redactText(body, secrets)) : ""), secrets).slice(0, 300);
+    // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
+    // could leave a piece of an echoed key that no longer matches it.
+    const code = parsed.code ? shown(parsed.code, 100) : undefined;
+    const said = shown(parsed.message ?? (typeof body === "string" ? textOf(redactText(body.slice(0, 65_536), secrets)) : ""), 300);
+    const requestId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
     const details = {
       provider,
       status,
       code,
       operation,
-      requestId: response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined,
+      requestId: requestId === undefined ? undefined : redactText(requestId, secrets),
     };
-    const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said}` : ""}`;
+    // Our advice follows after a full stop, so the provider's own closing stops are dropped.
+    const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said.replace(/[.\s]+$/, "")}` : ""}`;
     const own = config.errorFor?.({ status, body, response, error: parsed, head, details, redact: (text) => redactText(text, secrets) });
     if (own) return own;
     if (status === 401) {
@@ -225,6 +246,12 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       });
     }
     if (error instanceof SyntaxError) return invalid(operation, "with a body that is not valid JSON");
+    // A body that does not decode as its Content-Encoding says, or headers over fetch's limit, is the
+    // server's answer, not a network failure: the same request would get it again.
+    const code = codesOf(error).find((c) => UNREADABLE.test(c));
+    if (code !== undefined) {
+      return invalid(operation, code === "UND_ERR_HEADERS_OVERFLOW" ? "with headers over fetch's size limit" : "with a body that does not decode as its Content-Encoding says");
+    }
     return new ConnectionError(
       `${displayName} ${operation} failed before an answer arrived (${cause?.message ?? "network error"}). Check the network and the base URL; a wait retries this by itself.`,
       { provider, operation, cause },
@@ -238,7 +265,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }> {
     const userSignal = init?.signal;
     userSignal?.throwIfAborted();
-    const limit = Math.min(init?.timeoutMs ?? timeoutMs, timeoutMs);
+    // Checked here, before any request: NaN, 0 or a negative limit made every call time out at once.
+    const limit = init?.timeoutMs === undefined ? timeoutMs : Math.min(requireTimeoutMs(init.timeoutMs, "timeoutMs", provider), timeoutMs);
     const controller = new AbortController();
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener("abort", onAbort, { once: true });
@@ -264,11 +292,13 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     if (data === undefined || data === null || typeof data !== "object" || Array.isArray(data)) {
       throw invalid(operation, `${response.status} with ${data === undefined ? "an empty body" : "a body that is not a JSON object"}`);
     }
+    if (nestedDeeper(data, MAX_DEPTH)) throw invalid(operation, `with JSON nested deeper than ${MAX_DEPTH} levels`);
     return { data: data as NonNullable<R["data"]>, response };
   }
 
-  const redact = (text: unknown) => (typeof text === "string" && text !== "" ? redactText(text, secrets) : undefined);
-  return { api, apiKey, strict: options.strict === true, call, invalid, redact };
+  const redact = (text: unknown) => (typeof text === "string" ? redactText(text, secrets) : undefined);
+  const quote = (value: unknown) => shown(jsonOf(value), 120);
+  return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
 }
 
 function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): ErrorBody {
@@ -283,14 +313,44 @@ function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): Error
   }
 }
 
-/** A short plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
+/** The `code` of an error and of its causes. */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = error, i = 0; e instanceof Error && i < 4; e = e.cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+  }
+  return codes;
+}
+
+/** Whether a parsed body has arrays or objects nested more than `max` deep; iterative, so any depth is safe. */
+function nestedDeeper(value: object, max: number): boolean {
+  const stack: Array<[object, number]> = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push([child as object, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
 function textOf(body: string): string {
   return body
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 200);
+    .trim();
 }
 
 /** A fetch given the time limit's signal beside the Request (undefined: the Request's own signal rules). */
@@ -324,24 +384,31 @@ function guardedFetch(
   baseFetch: SignalledFetch,
   maxBytes: number,
   invalid: (problem: string) => InvalidResponseError,
+  tooLarge: (problem: string) => ResponseTooLargeError,
   authorize: (request: Request) => Promise<Request>,
 ): SignalledFetch {
   return async function fetchGuarded(request, signal) {
     // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
     let home: string | undefined;
     let current = request;
+    // A body is read once, so that a 307 or 308 can send it again.
+    let body: ArrayBuffer | null = null;
+    if (request.body !== null) {
+      body = await request.arrayBuffer();
+      current = new Request(request, { body });
+    }
     for (let hop = 0; ; hop++) {
       const response = await baseFetch(current, signal);
       if (response.type === "opaqueredirect") {
         throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
       }
       const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
-      if (location === null) return capBody(response, maxBytes, invalid);
+      if (location === null) return capBody(response, maxBytes, tooLarge, signal ?? current.signal);
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
       const target = new URL(location, current.url);
       home ??= new URL(request.url).origin;
-      current = redirected(current, target, response.status);
+      current = redirected(current, target, response.status, body);
       // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location, so a
       // same-origin redirect used to arrive without it and answer 401 (test/reliability/security-redirect.test.ts).
       if (target.origin === home) current = await authorize(current);
@@ -349,34 +416,64 @@ function guardedFetch(
   };
 }
 
-function redirected(request: Request, target: URL, status: number): Request {
-  const keepsMethod = status === 307 || status === 308;
+// What fetch drops with the body when a redirect turns a request into a GET.
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+/**
+ * The next hop's request, by fetch's rules: a 307 or 308 sends the same method and body again; a 303,
+ * or a 301/302 after a POST, becomes a GET without a body. `redirect: "manual"` on every hop: without
+ * it fetch followed the next redirects itself and carried X-API-Key to another origin after a
+ * same-origin 301/302/303. Another origin gets none of
+ * our headers, which carry the key (Authorization, X-API-Key); only the body's Content-Type.
+ */
+function redirected(request: Request, target: URL, status: number, body: ArrayBuffer | null): Request {
+  const keepsBody = status === 307 || status === 308 || (status !== 303 && request.method !== "POST");
+  const method = keepsBody ? request.method : "GET";
+  let headers: Headers;
   if (target.origin === new URL(request.url).origin) {
-    // `redirect: "manual"` on every hop: without it fetch followed the next redirects itself and carried
-    // X-API-Key to another origin after a same-origin 301/302/303 (test/reliability/security-redirect.test.ts).
-    return keepsMethod
-      ? new Request(target, request)
-      : new Request(target, { method: "GET", headers: request.headers, signal: request.signal, redirect: "manual" });
+    headers = new Headers(request.headers);
+    if (!keepsBody) for (const name of BODY_HEADERS) headers.delete(name);
+  } else {
+    headers = new Headers();
+    const type = request.headers.get("content-type");
+    if (keepsBody && body !== null && type !== null) headers.set("content-type", type);
   }
-  // Another origin never sees our headers: they carry the key (Authorization, X-API-Key).
-  return new Request(target, { method: keepsMethod ? request.method : "GET", signal: request.signal, redirect: "manual" });
+  return new Request(target, { method, headers, body: keepsBody ? body : null, signal: request.signal, redirect: "manual" });
 }
 
-function capBody(response: Response, maxBytes: number, invalid: (problem: string) => InvalidResponseError): Response {
+/**
+ * Caps the body at `maxBytes` as fetch hands it out, that is decoded: a gzip, deflate or br body's
+ * Content-Length is its compressed size and says nothing of what it inflates to. Only a body fetch
+ * does not decode is let through on its declared length alone.
+ */
+function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError, signal: AbortSignal): Response {
   const length = response.headers.get("content-length");
-  if (length !== null && Number(length) <= maxBytes) return response;
-  if (length !== null) {
+  const declared = length === null ? Number.NaN : Number(length);
+  if (declared > maxBytes) {
     void response.body?.cancel();
-    throw invalid(`with a ${length}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
+    throw tooLarge(`with a ${declared}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
   }
-  if (response.body === null) return response;
+  const encoded = response.headers.has("content-encoding");
+  if (response.body === null || (Number.isFinite(declared) && !encoded)) return response;
   let seen = 0;
+  const onAbort = () => counter.error(signal.reason);
+  let counter!: TransformStreamDefaultController<Uint8Array>;
   const counted = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
+      start(controller) {
+        counter = controller;
+        // Node 20's fetch can stall on a body that fails to decode (a 64-78 KB one, not a smaller or a
+        // larger one) and then ignores the abort: the time limit ends the read here instead.
+        signal.addEventListener("abort", onAbort, { once: true });
+      },
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > maxBytes) controller.error(invalid(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)`));
+        // Erroring the stream cancels the body upstream, which stops the decoder and drops the connection.
+        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${encoded ? " once decoded" : ""}`));
         else controller.enqueue(chunk);
+      },
+      flush() {
+        signal.removeEventListener("abort", onAbort);
       },
     }),
   );

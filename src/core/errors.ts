@@ -6,6 +6,8 @@
  * holds an API key, so they are safe to log, serialize and send to an error tracker.
  */
 
+import type { JobSnapshot } from "./state.js";
+
 export type ProviderName = "dify" | "comfy" | "deepaffects";
 
 export interface ErrorDetails {
@@ -110,12 +112,13 @@ export class ConnectionError extends JobStatusError {
  */
 export class TimeoutError extends JobStatusError {
   override name = "TimeoutError";
-  readonly lastSnapshot: unknown;
+  /** The last snapshot a wait saw before its deadline; undefined for a request's timeout or a wait that saw none. */
+  readonly lastSnapshot: JobSnapshot | undefined;
   readonly kind: "request" | "wait";
   override get transient(): boolean {
     return this.kind === "request";
   }
-  constructor(message: string, details: ErrorDetails & { kind: "request" | "wait"; lastSnapshot?: unknown }) {
+  constructor(message: string, details: ErrorDetails & { kind: "request" | "wait"; lastSnapshot?: JobSnapshot | undefined }) {
     super(message, details);
     this.kind = details.kind;
     this.lastSnapshot = details.lastSnapshot;
@@ -128,13 +131,28 @@ export class InvalidResponseError extends JobStatusError {
 }
 
 /**
+ * The answer was larger than `maxResponseBytes`, counted as decoded (a compressed body is counted as
+ * it inflates). The same request would get the same answer, so a wait does not retry it.
+ */
+export class ResponseTooLargeError extends InvalidResponseError {
+  override name = "ResponseTooLargeError";
+  /** The cap that was passed, in bytes. */
+  readonly maxBytes: number;
+  constructor(message: string, details: ErrorDetails & { maxBytes: number }) {
+    super(message, details);
+    this.maxBytes = details.maxBytes;
+  }
+}
+
+/**
  * A wait asked to throw on failure (`throwOnFailure: true`) saw the job end failed or cancelled.
  * `snapshot` is the terminal snapshot.
  */
 export class JobFailedError extends JobStatusError {
   override name = "JobFailedError";
-  readonly snapshot: unknown;
-  constructor(message: string, details: ErrorDetails & { snapshot: unknown }) {
+  /** The job's terminal snapshot (`state` failed or cancelled). */
+  readonly snapshot: JobSnapshot;
+  constructor(message: string, details: ErrorDetails & { snapshot: JobSnapshot }) {
     super(message, details);
     this.snapshot = details.snapshot;
   }

@@ -5,18 +5,33 @@
 
 export const REDACTED = "[REDACTED]";
 
-// Credentials that travel in a query string (DeepAffects' `apikey`, Comfy's websocket `token`) are
-// masked even when we do not know the value, e.g. in a URL echoed back by a gateway. The value runs
-// to the next separator, whitespace or `"`; not to a `'`, which encodeURIComponent leaves raw and a
-// key may contain (found by test/reliability/fuzz-model.test.ts: the rest of such a key was left).
-const SECRET_QUERY = /([?&;](?:apikey|api_key|api-key|key|token|access_token)=)[^&#\s"]*/gi;
+// Credentials that travel in a URL (DeepAffects' `apikey`, Comfy's websocket `token`, the token of a
+// webhook URL) are masked even when we do not know the value, e.g. in a URL echoed back by a gateway.
+// A URL inside another URL's query (DeepAffects' `webhook`) is encoded once or twice, so the separator
+// and the `=` are matched in each spelling, hex in either case. The value runs to the next separator
+// (raw or encoded), whitespace, `"`, `<` or `>`; not to a `'`, which encodeURIComponent leaves raw and
+// a key may contain.
+const NAME = String.raw`(?:apikey|api_key|api-key|key|token|access_token|secret|client_secret|password|signature|sig)`;
+// Per level of encoding: what starts a parameter, its `=`, and what ends its value. An encoded `&` is
+// data in a plain query but the separator in a once-encoded one.
+const LEVELS = [
+  [String.raw`[?&;#]`, "=", ""],
+  [String.raw`%(?:3F|26|3B|23)`, "%3D", String.raw`(?!%2[36])`],
+  [String.raw`%25(?:3F|26|3B|23)`, "%253D", String.raw`(?!%(?:25)?2[36])`],
+] as const;
+const SECRET_IN_URL = new RegExp(LEVELS.map(([sep, eq, stop]) => String.raw`(${sep}${NAME}${eq})(?:${stop}[^&#\s"<>])*`).join("|"), "gi");
 
-/** Every spelling of a secret that can appear in text: raw, URL-encoded, form-encoded, JSON-escaped. */
+/**
+ * Every spelling of a secret that can appear in text: raw, URL-encoded (once or twice, `%20` or `+`
+ * for a space), JSON-escaped. Hex is matched in either case by the pattern built from these.
+ */
 function spellings(secret: string): string[] {
+  const encoded = encodeURIComponent(secret);
   const forms = new Set([
     secret,
-    encodeURIComponent(secret),
+    encoded,
     new URLSearchParams({ k: secret }).toString().slice(2),
+    encodeURIComponent(encoded),
     JSON.stringify(secret).slice(1, -1),
   ]);
   // Our own messages JSON-quote provider values (a strict-mode status), so a spelling the provider
@@ -27,15 +42,30 @@ function spellings(secret: string): string[] {
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+// One pattern per secret, built once: clients redact with the same key for their whole life.
+const patterns = new Map<string, RegExp>();
+
+function patternOf(secret: string): RegExp {
+  let pattern = patterns.get(secret);
+  if (pattern === undefined) {
+    // Percent escapes match in either case (`%2f` as well as `%2F`); the rest of a spelling exactly.
+    const alternatives = spellings(secret).map((form) =>
+      escapeRegExp(form).replace(/%([0-9A-F])([0-9A-F])/g, (_, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`),
+    );
+    pattern = new RegExp(alternatives.join("|"), "g");
+    if (patterns.size >= 64) patterns.delete(patterns.keys().next().value as string);
+    patterns.set(secret, pattern);
+  }
+  return pattern;
+}
+
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of spellings(secret)) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-    }
+    if (secret) out = out.replace(patternOf(secret), REDACTED);
   }
-  return out.replace(SECRET_QUERY, `$1${REDACTED}`);
+  return out.replace(SECRET_IN_URL, (_, plain?: string, once?: string, twice?: string) => `${plain ?? once ?? twice}${REDACTED}`);
 }
 
 /**

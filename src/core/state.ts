@@ -41,14 +41,24 @@ export interface DeepAffectsJobHandle {
 /** Everything a status call needs, as plain JSON: store it anywhere and wait on it later. */
 export type JobHandle = DifyJobHandle | ComfyJobHandle | DeepAffectsJobHandle;
 
-/** What one status check saw, normalized: `state` and `terminal` for every provider, the raw body beside them. */
-export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle> {
+/**
+ * What one status check saw, normalized: `state` and `terminal` for every provider, the raw body beside them.
+ * `S` is the provider's raw status strings (such as `ComfyRawStatus`), for `rawStatus`.
+ *
+ * Typed per provider wherever the provider is known: a client's `status`, `wait` and `watch`, and
+ * `watcher.add(...).result`. A watcher's `update` and `settled` events and `results()` mix providers,
+ * so they carry `JobSnapshot` with `raw: unknown`: narrow on `snapshot.handle.provider`.
+ */
+export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle, S extends string = string> {
   handle: H;
   state: JobState;
   /** True for succeeded, failed and cancelled: the job will not change again. */
   terminal: boolean;
-  /** The provider's own status string, exactly as sent. */
-  rawStatus: string | undefined;
+  /**
+   * The provider's own status string, as sent but with the API key removed (`raw` keeps the body
+   * untouched): one of its known statuses, or any other string.
+   */
+  rawStatus: S | undefined;
   /** The provider's error message, when it gave one. */
   errorMessage?: string | undefined;
   /** The typed body the state was read from. */
@@ -58,6 +68,21 @@ export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle> {
   /** A server hint on when to ask again, in ms, when the answer carried one. */
   retryAfterMs?: number | undefined;
 }
+
+/** The states a job ends in. */
+export type TerminalJobState = "succeeded" | "failed" | "cancelled";
+
+/** A snapshot of a job that has ended (succeeded, failed or cancelled): what `wait` resolves with. */
+export type TerminalJobSnapshot<Raw = unknown, H extends JobHandle = JobHandle, S extends string = string> = JobSnapshot<Raw, H, S> & {
+  state: TerminalJobState;
+  terminal: true;
+};
+
+/** A snapshot of a job that has succeeded: what `wait` resolves with when asked to `throwOnFailure`. */
+export type SucceededJobSnapshot<Raw = unknown, H extends JobHandle = JobHandle, S extends string = string> = JobSnapshot<Raw, H, S> & {
+  state: "succeeded";
+  terminal: true;
+};
 
 /** Poll schedule defaults a provider brings (the lifecycle's PollPolicyOptions without behaviour). */
 export interface PollDefaults {
@@ -79,19 +104,25 @@ export interface RateBudget {
 /** Per-request options of every client call: a signal to cancel it and a time limit. */
 export interface StatusInit {
   signal?: AbortSignal | undefined;
-  /** Per-request time limit; a wait passes the time left before its deadline. */
+  /**
+   * Per-request time limit in ms, capped by the client's `timeoutMs`; a wait passes the time left
+   * before its deadline. 0, a negative number or NaN is an InvalidArgumentError.
+   */
   timeoutMs?: number | undefined;
 }
 
-/** What the lifecycle needs from a provider client. Every client of this package implements it. */
-export interface JobProvider<H extends JobHandle = JobHandle, Raw = unknown> {
+/**
+ * What the lifecycle needs from a provider client. Every client of this package implements it.
+ * `S` is the provider's raw status strings, carried into the snapshots `wait` and `watch` return.
+ */
+export interface JobProvider<H extends JobHandle = JobHandle, Raw = unknown, S extends string = string> {
   readonly provider: ProviderName;
   /** Names the credential for shared rate budgets and backoff, without revealing it. */
   readonly rateKey: string;
   readonly pollDefaults: PollDefaults;
   readonly rateBudgets: readonly RateBudget[];
   /** One status request, normalized. Throws a JobStatusError subclass on failure. */
-  status(handle: H, init?: StatusInit): Promise<JobSnapshot<Raw, H>>;
+  status(handle: H, init?: StatusInit): Promise<JobSnapshot<Raw, H, S>>;
   /** The state table applied to a raw status string. */
   normalize(rawStatus: unknown): JobState;
   /** Groups jobs that take alike long, for the adaptive policy ("dify:enable", "deepaffects:asr"). */

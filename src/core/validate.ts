@@ -14,6 +14,15 @@ export function requireApiKey(apiKey: unknown, provider: ProviderName, envName: 
       { provider },
     );
   }
+  // A header value is bytes, and a query value is sent as UTF-8 escapes a provider would not expect:
+  // an accented letter, an emoji or a control character failed inside fetch as a retried ConnectionError.
+  // The message does not quote the key or the character: either would put part of it in a log.
+  if (/[^\x20-\x7e]/.test(apiKey)) {
+    throw new InvalidArgumentError(
+      `${provider}: apiKey contains a character that cannot be sent in an HTTP header (a letter outside ASCII such as "é", an emoji, or a control character); copy the key again from the provider's console.`,
+      { provider },
+    );
+  }
   return apiKey;
 }
 
@@ -68,13 +77,25 @@ export function requireOneOf<T extends string>(value: unknown, allowed: readonly
   );
 }
 
-export function requirePositive(value: unknown, name: string, provider?: ProviderName): number {
+export function requirePositive(value: unknown, name: string, provider?: ProviderName, unit = "milliseconds"): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${String(value)}.`, {
+    throw new InvalidArgumentError(`${provider ? `${provider}: ` : ""}${name} must be a positive finite number of ${unit}, got ${String(value)}.`, {
       provider,
     });
   }
   return value;
+}
+
+// The longest delay a timer takes: a longer one fires at once, which made any request time out.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A time limit in ms: positive, finite, and short enough for a timer (at most about 24.8 days). */
+export function requireTimeoutMs(value: unknown, name: string, provider?: ProviderName): number {
+  const ms = requirePositive(value, name, provider);
+  if (ms > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`${provider ? `${provider}: ` : ""}${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}.`, { provider });
+  }
+  return ms;
 }
 
 export function requireHttpUrl(value: unknown, name: string, provider: ProviderName): string {

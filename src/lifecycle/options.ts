@@ -20,10 +20,11 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   /** The same as an absolute time (ISO 8601 or ms since epoch); wins over timeoutMs. */
   deadline?: string | number | undefined;
   /**
-   * Called on every change of the job's state or raw status, including `unknown` ones. A throw, or a
-   * rejection of a promise it returns, ends the wait with that error; the wait does not wait for the
-   * promise. A rejection after the wait ended goes to the watcher's `error` event (with `wait` and
-   * `watch`, which have none, it is rethrown as an uncaught exception): catch what must not end the process.
+   * Called on every change of the job's state or raw status, including `unknown` ones. A promise it
+   * returns is awaited before the job's next poll and before a terminal snapshot ends the wait, so
+   * writes land in order; a throw, or a rejection, ends the wait with that error. The deadline and the
+   * signal still end the wait on time: a callback still running then is not awaited, and its later
+   * failure goes to the watcher's `error` event (`wait` and `watch`, which have already rejected, drop it).
    */
   onUpdate?: ((snapshot: S) => void) | undefined;
   /**

@@ -1,25 +1,46 @@
 /** `wait` and `watch`: one job, on a watcher of its own that shares the process's rate budgets. */
-import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
+import type { JobHandle, JobProvider, JobSnapshot, SucceededJobSnapshot, TerminalJobSnapshot } from "../core/state.js";
 import type { WaitOptions, WaitState } from "./options.js";
 import { createWatcher } from "./watcher.js";
 
 /**
- * Waits until the job ends and resolves with its terminal snapshot. A failed or cancelled job
- * resolves too (see `throwOnFailure`); errors that make waiting pointless (401, 403, 404, bad
- * input) reject at once; transient ones (network, 408, 429, 5xx) are retried as slower polls.
+ * Waits until the job ends and resolves with its snapshot, typed as succeeded: with
+ * `throwOnFailure: true` a failed or cancelled job rejects with a JobFailedError instead.
+ * @example
+ * const done = await wait(comfy, handle, { throwOnFailure: true });
+ * done.state; // "succeeded"
+ */
+export function wait<H extends JobHandle, Raw, S extends string = string>(
+  provider: JobProvider<H, Raw, S>,
+  job: H | WaitState<H>,
+  options: WaitOptions<JobSnapshot<Raw, H, S>> & { throwOnFailure: true },
+): Promise<SucceededJobSnapshot<Raw, H, S>>;
+/**
+ * Waits until the job ends and resolves with its terminal snapshot (succeeded, failed or cancelled;
+ * never queued, running or unknown). A failed or cancelled job resolves too (see `throwOnFailure`);
+ * errors that make waiting pointless (401, 403, 404, bad input) reject at once; transient ones
+ * (network, 408, 429, 5xx) are retried as slower polls.
  * Pass a saved {@link WaitState} instead of a handle to resume a wait with its deadline.
  * @example
  * const done = await wait(comfy, handle, { timeoutMs: 10 * 60_000, onUpdate: (s) => console.log(s.state) });
  * if (done.state === "succeeded") console.log(await comfy.getJob(handle.jobId));
  */
-export async function wait<H extends JobHandle, Raw>(
-  provider: JobProvider<H, Raw>,
+export function wait<H extends JobHandle, Raw, S extends string = string>(
+  provider: JobProvider<H, Raw, S>,
   job: H | WaitState<H>,
-  options: WaitOptions<JobSnapshot<Raw, H>> = {},
-): Promise<JobSnapshot<Raw, H>> {
+  options?: WaitOptions<JobSnapshot<Raw, H, S>>,
+): Promise<TerminalJobSnapshot<Raw, H, S>>;
+export async function wait<H extends JobHandle, Raw, S extends string>(
+  provider: JobProvider<H, Raw, S>,
+  job: H | WaitState<H>,
+  options: WaitOptions<JobSnapshot<Raw, H, S>> = {},
+): Promise<TerminalJobSnapshot<Raw, H, S>> {
   const watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+  // Only a callback still running when the deadline or the signal ended the wait can fail later: the wait has already rejected.
+  watcher.on("error", () => {});
   try {
-    return await watcher.add(provider, job, options).result;
+    // The watcher settles a job only on a terminal snapshot, and with throwOnFailure only on a succeeded one.
+    return (await watcher.add(provider, job, options as WaitOptions<JobSnapshot<Raw, H>>).result) as TerminalJobSnapshot<Raw, H, S>;
   } finally {
     watcher.close();
   }
@@ -31,6 +52,11 @@ export async function wait<H extends JobHandle, Raw>(
  * @example
  * for await (const snapshot of watch(dify, handle)) console.log(snapshot.state, snapshot.rawStatus);
  */
+export function watch<H extends JobHandle, Raw, S extends string = string>(
+  provider: JobProvider<H, Raw, S>,
+  job: H | WaitState<H>,
+  options?: WaitOptions<JobSnapshot<Raw, H, S>>,
+): AsyncIterableIterator<JobSnapshot<Raw, H, S>>;
 export function watch<H extends JobHandle, Raw>(
   provider: JobProvider<H, Raw>,
   job: H | WaitState<H>,
@@ -44,6 +70,7 @@ export function watch<H extends JobHandle, Raw>(
 
   function start(): void {
     watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+    watcher.on("error", () => {}); // as in wait(): the loop has already thrown
     const watched = watcher.add(provider, job, {
       ...options,
       onUpdate(snapshot) {

@@ -2,7 +2,8 @@
  * Many jobs on one scheduler: a cap on requests in flight, rate budgets and shared 429 backoff per
  * key, webhook deliveries ending waits without another poll. `wait` and `watch` are a watcher of one.
  */
-import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { clipText } from "../core/clip.js";
+import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
@@ -75,6 +76,10 @@ interface Entry {
   cancelTimer: (() => void) | undefined;
   cancelDeadline: (() => void) | undefined;
   ended: boolean;
+  /** Promises returned by this job's callbacks that have not settled yet; the job takes no step before they do. */
+  callbacksPending: number;
+  /** The steps that wait for them, in order: the next poll, the end of the job. */
+  afterCallbacks: Array<() => void>;
   request: AbortController | undefined;
   unlisten: (() => void) | undefined;
   resolve: (snapshot: JobSnapshot) => void;
@@ -157,6 +162,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
 
   function poll(entry: Entry): void {
     if (entry.ended) return;
+    if (entry.callbacksPending > 0) {
+      entry.afterCallbacks.push(() => poll(entry));
+      return;
+    }
     if (inFlight >= maxInFlight) {
       ready.push(entry);
       return;
@@ -209,17 +218,18 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) update(entry, snapshot);
-    if (entry.ended) return;
-    if (snapshot.terminal) return finish(entry, snapshot, previous);
-    if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
-    scheduleNext(entry, snapshot.retryAfterMs);
-    callBack(entry, entry.options.onProgress, toWaitState(entry));
+    afterCallbacks(entry, () => {
+      if (snapshot.terminal) return finish(entry, snapshot, previous);
+      if (Date.now() >= entry.lastCheckAt) return timeOut(entry, undefined);
+      scheduleNext(entry, snapshot.retryAfterMs);
+      callBack(entry, entry.options.onProgress, toWaitState(entry));
+    });
   }
 
   function failed(entry: Entry, error: unknown): void {
     const retryable =
       error instanceof JobStatusError &&
-      (error.transient || (error instanceof InvalidResponseError && ++entry.invalid <= MAX_INVALID_RESPONSES));
+      (error.transient || (error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && ++entry.invalid <= MAX_INVALID_RESPONSES));
     if (!retryable) return settle(entry, undefined, error);
     entry.attempts++;
     entry.failures++;
@@ -241,14 +251,51 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     for (const listener of updateListeners) callBack(entry, listener, snapshot);
   }
 
-  /** Runs caller code for a job: a throw, or a rejection of the promise it returns, ends that job's wait. */
+  /**
+   * Runs caller code for a job. A promise it returns holds the job's next step until it settles, so
+   * that a caller's writes land in order and before the wait ends; a throw or a rejection ends that
+   * job's wait. The deadline still holds meanwhile.
+   */
   function callBack<T>(entry: Entry, callback: ((value: T) => unknown) | undefined, value: T): void {
-    if (callback) guarded(() => callback(value), (thrown) => {
+    if (!callback) return;
+    const fail = (thrown: unknown) => {
       // A result whose error is undefined would read as a success to `if (result.error)`.
       const error = thrown ?? new Error(`A callback threw ${thrown}.`);
       if (entry.ended) report(error, entry.handle);
       else settle(entry, undefined, error);
-    });
+    };
+    let returned: PromiseLike<unknown> | undefined;
+    try {
+      returned = callback(value) as PromiseLike<unknown> | undefined;
+      if (typeof returned?.then !== "function") return;
+      entry.callbacksPending++;
+      let counted = true;
+      const settled = (thrown?: { error: unknown }) => {
+        if (!counted) return;
+        counted = false;
+        entry.callbacksPending--;
+        if (thrown) return fail(thrown.error);
+        if (entry.callbacksPending === 0 && !entry.ended) runAfterCallbacks(entry);
+      };
+      try {
+        returned.then(() => settled(), (error: unknown) => settled({ error }));
+      } catch (error) {
+        settled({ error });
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** Takes `step` now, or once the job's pending callback promises have settled. */
+  function afterCallbacks(entry: Entry, step: () => void): void {
+    if (entry.ended) return;
+    if (entry.callbacksPending > 0) entry.afterCallbacks.push(step);
+    else step();
+  }
+
+  function runAfterCallbacks(entry: Entry): void {
+    while (entry.afterCallbacks.length > 0 && entry.callbacksPending === 0 && !entry.ended) entry.afterCallbacks.shift()!();
   }
 
   /** An error of the caller's code that no job's result can carry: to the `error` listeners, or rethrown. */
@@ -264,15 +311,15 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (model) model.observe(age(snapshot), previous && !previous.terminal ? age(previous) : undefined);
     if (entry.options.throwOnFailure && snapshot.state !== "succeeded") {
       const { provider, jobId } = snapshot.handle;
-      const said = snapshot.errorMessage ? `: ${snapshot.errorMessage.slice(0, 300)}` : "";
-      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${snapshot.rawStatus ?? "no status"})${said}.`, { provider, snapshot }));
+      const said = snapshot.errorMessage ? `: ${clipText(snapshot.errorMessage, 300).replace(/[.\s]+$/, "")}` : "";
+      return settle(entry, undefined, new JobFailedError(`${provider} job ${jobId} ended ${snapshot.state} (${clipText(snapshot.rawStatus ?? "no status", 120)})${said}.`, { provider, snapshot }));
     }
     settle(entry, snapshot, undefined);
   }
 
   function timeOut(entry: Entry, cause: unknown): void {
     const { provider, jobId } = entry.handle;
-    const last = entry.last ? `; last seen ${entry.last.state} (${entry.last.rawStatus ?? "no status"})` : "; no answer yet";
+    const last = entry.last ? `; last seen ${entry.last.state} (${clipText(entry.last.rawStatus ?? "no status", 120)})` : "; no answer yet";
     settle(entry, undefined, new TimeoutError(`${provider} job ${jobId} did not end before the wait's deadline${last}. Wait again with a later deadline, or check the job at the provider.`, {
       provider,
       kind: "wait",
@@ -281,10 +328,17 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     }));
   }
 
+  /** The cause of a deadline reached while a status request was still out: that request got no answer in time. */
+  function unanswered(entry: Entry): TimeoutError {
+    const { provider, jobId } = entry.handle;
+    return new TimeoutError(`${provider} status request for job ${jobId} got no answer before the wait's deadline.`, { provider, kind: "request" });
+  }
+
   function settle(entry: Entry, snapshot: JobSnapshot | undefined, error: unknown): void {
     const key = keyOf(entry.handle.provider, entry.handle.jobId);
     if (entry.ended || jobs.get(key) !== entry) return;
     entry.ended = true;
+    entry.afterCallbacks.length = 0;
     jobs.delete(key);
     entry.cancelTimer?.();
     entry.cancelDeadline?.();
@@ -334,7 +388,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const entry: Entry = {
       provider, handle, options, policy, startedAt, deadline, lastCheckAt,
       nextPollAt: 0, attempts: saved?.attempts ?? 0, failures: saved?.failures ?? 0, invalid: 0,
-      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, request: undefined, unlisten: undefined,
+      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, callbacksPending: 0, afterCallbacks: [], request: undefined, unlisten: undefined,
       resolve, reject,
       job: undefined as unknown as WatchedJob,
     };
@@ -346,7 +400,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     };
     jobs.set(key, entry);
     // The deadline holds whatever else waits: a request slot, a rate slot, or an answer that is late.
-    if (deadline !== Infinity) entry.cancelDeadline = scheduler.at(deadline, () => timeOut(entry, undefined));
+    if (deadline !== Infinity) entry.cancelDeadline = scheduler.at(deadline, () => timeOut(entry, entry.request ? unanswered(entry) : undefined));
     if (options.signal) {
       const signal = options.signal;
       const onAbort = () => settle(entry, undefined, signal.reason);
@@ -372,7 +426,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const previous = entry.last;
     entry.last = snapshot;
     update(entry, snapshot);
-    if (snapshot.terminal) finish(entry, snapshot, previous);
+    if (snapshot.terminal) afterCallbacks(entry, () => finish(entry, snapshot, previous));
     return true;
   }
 

@@ -7,6 +7,7 @@ import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
+import { clipText } from "../core/clip.js";
 import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
@@ -60,11 +61,15 @@ export const COMFY_STATES = {
  * job's run time; two hours is our choice, well past a long video workflow.
  */
 export const COMFY_DEFAULT_WAIT_MS = 2 * 60 * 60_000;
+/** A status Comfy Cloud sends: one of {@link COMFY_STATES}, or a string not seen yet (its state is `unknown`). */
+export type ComfyRawStatus = keyof typeof COMFY_STATES | (string & {});
+/** What one Comfy Cloud status check saw: the status body as `raw`, its `status` as `rawStatus`. */
+export type ComfySnapshot = JobSnapshot<ComfyJobStatus, ComfyJobHandle, ComfyRawStatus>;
 
 const STATUS_PATH = "/api/job/{job_id}/status";
 const DETAIL_PATH = "/api/jobs/{job_id}";
 
-export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus> {
+export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus, ComfyRawStatus> {
   readonly provider: "comfy";
   /** The full typed openapi-fetch client of our Comfy Cloud document, with auth applied. */
   readonly api: Client<paths>;
@@ -143,7 +148,7 @@ function comfyError({ status, body, response, head, details, redact }: ErrorAnsw
     const nodeErrors = nodeErrorsOf(prompt.node_errors, redact);
     const nodes = Object.keys(nodeErrors);
     return new WorkflowRejectedError(
-      `${head}. Comfy refused the workflow${nodes.length ? ` (nodes ${nodes.slice(0, 10).join(", ")}: see nodeErrors)` : ""}; fix it and submit again.`,
+      `${head}. Comfy refused the workflow${nodes.length ? ` (nodes ${nodes.slice(0, 10).map((node) => clipText(node, 40)).join(", ")}: see nodeErrors)` : ""}; fix it and submit again.`,
       { ...details, errorType: details.code, nodeErrors },
     );
   }
@@ -176,7 +181,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     const job_id = requireJobId(jobId, "comfy");
     const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }));
     if (http.strict && !isKnownStatus(COMFY_STATES, data.status)) {
-      throw http.invalid(`GET ${STATUS_PATH}`, `with status ${JSON.stringify(data.status)}, not a documented or known raw state`);
+      throw http.invalid(`GET ${STATUS_PATH}`, `with status ${http.quote(data.status)}, not a documented or known raw state`);
     }
     return { body: data, response };
   }
@@ -234,10 +239,10 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
         return { ...result, data: result.data ?? {} };
       });
     },
-    async status(handle, init): Promise<JobSnapshot<ComfyJobStatus, ComfyJobHandle>> {
+    async status(handle, init): Promise<ComfySnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
-      return makeSnapshot(handle, normalize(body.status), body.status, body, {
+      return makeSnapshot(handle, normalize(body.status), http.redact(body.status), body, {
         errorMessage: http.redact(body.error_message),
         retryAfterMs: parseRetryAfter(response.headers),
       });

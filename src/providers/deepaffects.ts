@@ -59,6 +59,14 @@ export const DEEPAFFECTS_STATES = {
   Failed: "failed",
 } as const satisfies StateTable;
 
+/**
+ * A `status` DeepAffects sends: one of {@link DEEPAFFECTS_STATES}, or another spelling or a string not
+ * seen yet (matched loosely, else its state is `unknown`).
+ */
+export type DeepAffectsRawStatus = keyof typeof DEEPAFFECTS_STATES | (string & {});
+/** What one DeepAffects status check (or webhook delivery) saw: the status body as `raw`, its `status` as `rawStatus`. */
+export type DeepAffectsSnapshot = JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle, DeepAffectsRawStatus>;
+
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
 /**
@@ -96,14 +104,17 @@ export interface StartOptions extends StatusInit {
   requestId?: string;
 }
 
-export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus> {
+export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, DeepAffectsJobStatus, DeepAffectsRawStatus> {
   readonly provider: "deepaffects";
   /** The full typed openapi-fetch client of our DeepAffects document, with auth applied. */
   readonly api: Client<paths>;
   /** `GET /transaction/generic/api/v1/async/status`: the typed body (with the result once done), or a typed error. */
   getJobStatus(requestId: string, init?: StatusInit): Promise<DeepAffectsJobStatus>;
-  /** Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's handle. */
-  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle>;
+  /**
+   * Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's
+   * handle, its `api` typed as that name (for `deepAffectsResult`).
+   */
+  start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle & { api: N }>;
 }
 
 /** Either documented error body: the gateway's `{fault: {faultstring, detail: {errorcode}}}` or `{type, message}` (errors.md). */
@@ -256,7 +267,7 @@ export function createDeepAffectsClient(options: DeepAffectsClientOptions): Deep
       return (await requestStatus(requestId, init)).body;
     },
     async start(name, body, startOptions = {}) {
-      const which = requireOneOf(name, apiNames, "api", "deepaffects");
+      const which = requireOneOf(name, apiNames, "api", "deepaffects") as typeof name;
       if (!body || typeof body !== "object") throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
       const webhook = startOptions.webhook === undefined ? undefined : requireHttpUrl(startOptions.webhook, "webhook", "deepaffects");
       const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
@@ -292,11 +303,11 @@ export function createDeepAffectsClient(options: DeepAffectsClientOptions): Deep
       const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: result } };
       return makeSnapshot(handle, failure === undefined ? "succeeded" : "failed", undefined, raw, { errorMessage: http.redact(failure) });
     },
-    async status(handle, init): Promise<JobSnapshot<DeepAffectsJobStatus, DeepAffectsJobHandle>> {
+    async status(handle, init): Promise<DeepAffectsSnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.jobId, init);
       const state = normalize(body.status);
-      return makeSnapshot(handle, state, body.status, body, {
+      return makeSnapshot(handle, state, http.redact(body.status), body, {
         errorMessage: state === "failed" ? http.redact(failureMessage(body)) : undefined,
         retryAfterMs: parseRetryAfter(response.headers),
       });

@@ -43,6 +43,10 @@ export const DIFY_JOB_STATUS_TTL_MS = 600_000;
 /** Without `timeoutMs`, a wait on a Dify job gives up after this long (our choice: annotation jobs take seconds to minutes). */
 export const DIFY_DEFAULT_WAIT_MS = 30 * 60_000;
 const MAX_REMEMBERED_JOBS = 1_000;
+/** A `job_status` Dify sends: one of {@link DIFY_STATES}, or a string not seen yet (its state is `unknown`). */
+export type DifyRawStatus = keyof typeof DIFY_STATES | (string & {});
+/** What one Dify annotation-reply status check saw: the body as `raw`, its `job_status` as `rawStatus`. */
+export type DifySnapshot = JobSnapshot<DifyJobStatus, DifyJobHandle, DifyRawStatus>;
 
 const APPS = ["chatflow", "completion"] as const;
 const ACTIONS = ["enable", "disable"] as const;
@@ -54,7 +58,7 @@ export interface DifyClientOptions<A extends DifyApp = DifyApp> extends ClientOp
   app?: A;
 }
 
-export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<DifyJobHandle, DifyJobStatus> {
+export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<DifyJobHandle, DifyJobStatus, DifyRawStatus> {
   readonly provider: "dify";
   readonly app: A;
   /** The full typed openapi-fetch client of the app's document, with auth applied. */
@@ -120,7 +124,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
   function check(body: DifyJobStatus): DifyJobStatus {
     if (!http.strict) return body;
     if (!isKnownStatus(DIFY_STATES, body.job_status)) {
-      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${JSON.stringify(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
+      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${http.quote(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
     }
     if (body.job_id !== undefined && typeof body.job_id !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");
     if (body.error_msg != null && typeof body.error_msg !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with an error_msg that is not a string");
@@ -204,10 +208,10 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       if (typeof data.job_id !== "string" || data.job_id === "") throw http.invalid(`POST ${CONFIGURE_PATH}`, "without a job_id");
       return { provider: "dify", app, action: valid, jobId: data.job_id, startedAt };
     },
-    async status(handle, init): Promise<JobSnapshot<DifyJobStatus, DifyJobHandle>> {
+    async status(handle, init): Promise<DifySnapshot> {
       checkHandle(handle);
       const { body, response } = await requestStatus(handle.action, handle.jobId, init, handle.startedAt);
-      return makeSnapshot(handle, normalize(body.job_status), body.job_status, body, {
+      return makeSnapshot(handle, normalize(body.job_status), http.redact(body.job_status), body, {
         errorMessage: http.redact(body.error_msg),
         retryAfterMs: parseRetryAfter(response.headers),
       });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { jsonLines, runCli, type Run, type RunOptions } from "./run.js";
+import { jsonLines, run, runCli, type Run, type RunOptions } from "./run.js";
 
 const KEYS = {
   difyChatflow: "dify-chat-SECRET-4b1d8e",
@@ -378,4 +378,36 @@ test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with
   expect(jsonLines(status.stdout)[0]).toMatchObject({ provider: "dify", rawStatus: expect.stringMatching(/^(waiting|processing|completed)$/) });
   expect(server.code).toBe(0);
   expect(jsonLines(server.stdout).at(-1)).toEqual({ event: "closed" });
+});
+
+test("fake-server piped prints the documented export lines, and the command it suggests works from a clone", SLOW, async () => {
+  let followUp: Promise<Run> | undefined;
+  const server = await runCli(["fake-server"], {
+    onStdout(soFar, child) {
+      if (followUp || !/ wait dify <jobId>\n/.test(soFar)) return;
+      // What a user pastes: the export lines into a shell, then the suggested start command.
+      const exported = Object.fromEntries(
+        [...soFar.matchAll(/^export (.*)$/gm)].flatMap((m) => m[1]!.split(" ").map((pair) => pair.split("=") as [string, string])),
+      );
+      const suggested = /^ {2}(.*) start dify enable --score-threshold 0\.9 --embedding-provider openai --embedding-model text-embedding-3-small$/m.exec(soFar)?.[1];
+      followUp = (async () => {
+        try {
+          expect(suggested).toBe("npx tsx src/cli/main.ts");
+          return await run([...suggested!.split(" "), "start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: exported });
+        } finally {
+          child.kill("SIGINT");
+        }
+      })();
+    },
+  });
+  expect(server.stdout).toMatch(/^export DIFY_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/dify\/chatflow\/v1 DIFY_API_KEY=\S+$/m);
+  expect(server.stdout).toMatch(/^export COMFY_BASE_URL=\S+ COMFY_API_KEY=\S+$/m);
+  expect(server.stdout).toMatch(/^export DEEPAFFECTS_BASE_URL=\S+ DEEPAFFECTS_API_KEY=\S+$/m);
+  expect(server.stdout).not.toContain("{");
+  const started = await followUp!;
+  expect(started.stderr).toBe("");
+  expect(started.code).toBe(0);
+  expect(jsonLines(started.stdout)[0]).toMatchObject({ provider: "dify", action: "enable", jobId: expect.any(String) });
+  expect(server.code).toBe(0);
+  expect(server.stdout).toMatch(/Fake providers stopped\.\n$/);
 });

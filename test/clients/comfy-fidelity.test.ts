@@ -106,6 +106,20 @@ describe("a rejected workflow keeps its reason", () => {
     const error = (await client().submitWorkflow({ "1": { class_type: "X", inputs: {} } }).catch((e: unknown) => e)) as WorkflowRejectedError;
     expect(JSON.stringify(error.nodeErrors)).not.toContain(fake.keys.comfy);
   });
+
+  test("node ids quoted in the message are clipped: ten 6 000-character ids (within the 64 KiB kept of node_errors) make a short message, the ids stay whole in nodeErrors", async () => {
+    const huge = "n".repeat(6_000);
+    const nodeErrors = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`${huge}${i}`, { errors: [] }]),
+    );
+    faults.push(fake.fault({ api: "comfy", route: "start", status: 400, times: 1, body: { error: { type: "invalid_prompt", message: "bad" }, node_errors: nodeErrors } }));
+    const error = (await client().submitWorkflow({ "1": { class_type: "X", inputs: {} } }).catch((e: unknown) => e)) as WorkflowRejectedError;
+    expect(error).toBeInstanceOf(WorkflowRejectedError);
+    expect(error.message.length).toBeLessThan(2_000);
+    expect(error.message).toContain("nodes ");
+    expect(Object.keys(error.nodeErrors)).toEqual(Object.keys(nodeErrors));
+  });
+
 });
 
 describe("cancel reports what it cancelled", () => {

@@ -162,7 +162,7 @@ describe("deadlines are hard", () => {
     }
   });
 
-  test("a provider that never answers and ignores the abort cannot hold a wait past its deadline", async () => {
+  test("a provider that never answers and ignores the abort cannot hold a wait past its deadline; the cause says the request got no answer", async () => {
     const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
     const silent: JobProvider<ComfyJobHandle, unknown> = { ...comfy, status: () => new Promise(() => {}) };
     const watcher = createWatcher({ limiter: createRateLimiter() });
@@ -170,6 +170,7 @@ describe("deadlines are hard", () => {
       const added = Date.now();
       const error = await watcher.add(silent, { provider: "comfy", jobId: "silent", startedAt: at() }, { poll: fast, timeoutMs: 300 }).result.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ kind: "wait", cause: { name: "TimeoutError", kind: "request" } });
       expect(Date.now() - added).toBeLessThan(600);
     } finally {
       watcher.close();

@@ -5,7 +5,7 @@
  * the job's wait with that error or leaves it alone, and never goes unhandled or unreported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createComfyClient, createRateLimiter, createWatcher, wait, watch, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
+import { createComfyClient, createRateLimiter, createWatcher, TimeoutError, wait, watch, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 import { runFixture, within } from "./fixtures/child.js";
 
@@ -62,8 +62,8 @@ test("a provider whose snapshot breaks the rules cannot hang a watcher's other j
   expect(unhandled).toEqual([]);
 });
 
-/** Every way caller code can fail, and whether it should end the wait (a never-settling promise must not). */
-const failures: Array<[string, () => unknown, "ends" | "harmless"]> = [
+/** Every way caller code can fail, and how the wait ends: with that error, or at its deadline (a never-settling promise holds the job's next step). */
+const failures: Array<[string, () => unknown, "ends" | "holds"]> = [
   ["throws an Error", () => { throw new Error("boom"); }, "ends"],
   ["throws undefined", () => { throw undefined; }, "ends"],
   ["throws null", () => { throw null; }, "ends"],
@@ -73,12 +73,12 @@ const failures: Array<[string, () => unknown, "ends" | "harmless"]> = [
   ["rejects later with undefined", () => new Promise((_, reject) => setTimeout(() => reject(undefined), 5)), "ends"],
   ["rejects later with a string", () => new Promise((_, reject) => setTimeout(() => reject("boom"), 5)), "ends"],
   ["returns a thenable whose then throws", () => ({ then() { throw new Error("boom"); } }), "ends"],
-  ["returns a promise that never settles", () => new Promise(() => {}), "harmless"],
+  ["returns a promise that never settles", () => new Promise(() => {}), "holds"],
 ];
 const hooks = ["onUpdate", "onProgress", "update listener"] as const;
 
 describe.each(hooks)("%s", (hook) => {
-  test.each(failures)("that %s: the wait ends with that error before its deadline, or is left alone; nothing unhandled", async (_name, callback, effect) => {
+  test.each(failures)("that %s: the wait ends with that error before its deadline, or at the deadline; nothing unhandled", async (_name, callback, effect) => {
     const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
     const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 150 }, { status: "success" }] });
     const watcher = createWatcher({ limiter: createRateLimiter() });
@@ -87,7 +87,7 @@ describe.each(hooks)("%s", (hook) => {
     if (hook === "update listener") watcher.on("update", callback);
     const options = hook === "update listener" ? {} : { [hook]: callback };
     const outcome = await settleWithin(watcher.add(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, ...options }).result, 2_000);
-    if (effect === "harmless") expect(outcome).toMatchObject({ value: { state: "succeeded" } });
+    if (effect === "holds") expect((outcome as { error?: unknown }).error).toBeInstanceOf(TimeoutError);
     else {
       expect(outcome).toHaveProperty("error");
       const { error } = outcome as { error: unknown };
@@ -195,5 +195,63 @@ describe("in a process of its own", () => {
     const { exited, lines, stderr } = await run("settled-heard");
     expect(exited?.code, stderr).toBe(0);
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ summary: true, state: "succeeded", errors: ["settled listener broke"] }]);
+  });
+});
+
+describe("a callback's promise holds its job's next step", () => {
+  test("an onProgress write that fails after the job has ended at the provider rejects the wait; nothing is rethrown", async () => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 30 }, { status: "success" }] });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const down = new Error("database down");
+      // The README's resume pattern, with a database that fails slowly: the job ends long before the write does.
+      const onProgress = () => new Promise((_, reject) => setTimeout(() => reject(down), 200));
+      const outcome = await settleWithin(wait(comfy, handleOf(job.id), { poll: fast, timeoutMs: 2_000, limiter: createRateLimiter(), onProgress }), 3_000);
+      expect(outcome).toEqual({ error: down });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(uncaught).toEqual([]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+  });
+
+  test("onProgress writes never overlap and land in order; the next poll waits for each", async () => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status: "success" }] });
+    let running = 0;
+    let most = 0;
+    const saved: number[] = [];
+    const onProgress = async (state: { attempts: number }) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 40));
+      saved.push(state.attempts);
+      running--;
+    };
+    const done = await wait(comfy, handleOf(job.id), { poll: { ...fast, minIntervalMs: 5, maxIntervalMs: 5 }, timeoutMs: 3_000, limiter: createRateLimiter(), onProgress });
+    expect(done.state).toBe("succeeded");
+    expect(most).toBe(1);
+    expect(saved.length).toBeGreaterThan(1);
+    expect(saved).toEqual([...saved].sort((a, b) => a - b));
+    // A 5 ms poll interval, but each poll waited for the 40 ms write before it.
+    const times = job.requests().map((r) => r.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(35);
+  });
+
+  test("an async onUpdate of the terminal snapshot has finished when the wait resolves", async () => {
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 30 }, { status: "success" }] });
+    const written: string[] = [];
+    const onUpdate = async (snapshot: { state: string }) => {
+      await new Promise((r) => setTimeout(r, 60));
+      written.push(snapshot.state);
+    };
+    const done = await wait(comfy, handleOf(job.id), { poll: fast, timeoutMs: 2_000, limiter: createRateLimiter(), onUpdate });
+    expect(done.state).toBe("succeeded");
+    expect(written.at(-1)).toBe("succeeded");
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Issue 6 §2 over real loopback HTTP: no generated key leaks through a client's errors, no generated
- * job id reaches a path other than the documented one, and arbitrary bytes as a body give a snapshot
- * or a typed error, never a crash.
+ * job id reaches a path other than the documented one, arbitrary bytes as a body give a snapshot or
+ * a typed error, never a crash, and so do hostile answers: Content-Encoding lies, BOMs, invalid UTF-8,
+ * huge strings, deep nesting, garbage Retry-After, huge headers, the key echoed in any of them.
  */
 import fc from "fast-check";
-import { createServer, type Server } from "node:http";
+import { createServer, type OutgoingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRateLimiter, InvalidArgumentError, JobFailedError, JobStatusError, NotFoundError, wait, type JobSnapshot } from "../../src/index.js";
 import { startFakeProviders, type FakeApi, type FakeProviders } from "../../src/testing.js";
@@ -185,6 +187,102 @@ describe("response parsing", () => {
         }
       }),
       runs(1_200),
+    );
+  });
+});
+
+describe("hostile answers", () => {
+  type Encoding = "none" | "gzip" | "deflate" | "br" | "says gzip, is plain" | "says br, is gzip" | "says deflate, is garbage" | "unknown coding";
+  interface Hostile {
+    status: number;
+    encoding: Encoding;
+    body: "status" | "bom" | "invalid utf-8" | "deep" | "huge string" | "error body";
+    depth: number;
+    size: number;
+    retryAfter: string | undefined;
+    requestId: "none" | "key" | "long";
+    hugeHeader: boolean;
+  }
+  let server: Server;
+  let origin = "";
+  let reply: (body: Buffer, headers: OutgoingHttpHeaders) => void = () => {};
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      reply = (body, headers) => res.writeHead(current.status, headers).end(body);
+      respond();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  let current: Hostile & { key: string; api: FakeApi } = undefined as never;
+
+  function respond(): void {
+    const { key, api, body: kind, depth, size, encoding } = current;
+    const echo = spellingsOf(key).join(" ");
+    const field = RAW[api].field;
+    const text =
+      kind === "deep" ? `{"${field}":"${RAW[api].running}","x":${"[".repeat(depth)}${"]".repeat(depth)}}`
+      : kind === "huge string" ? JSON.stringify({ [field]: `${echo} ${"s".repeat(size)}`, error_msg: "x".repeat(size), error_message: echo })
+      : kind === "error body" ? JSON.stringify({ code: echo, message: `${echo} ${"m".repeat(size)}`, fault: { faultstring: `${echo} ${"f".repeat(size)}`, detail: { errorcode: echo } } })
+      : JSON.stringify({ [field]: `${RAW[api].failed} ${echo}`, error_msg: echo, error_message: echo, response: { request_id: "job-1", response: { error: echo } } });
+    let bytes = Buffer.from(kind === "bom" ? `\uFEFF${text}` : text);
+    if (kind === "invalid utf-8") bytes = Buffer.concat([bytes.subarray(0, 12), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), bytes.subarray(12)]);
+    const headers: OutgoingHttpHeaders = { "content-type": "application/json" };
+    if (encoding === "gzip" || encoding === "says br, is gzip") bytes = gzipSync(bytes);
+    if (encoding === "deflate") bytes = deflateSync(bytes);
+    if (encoding === "br") bytes = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } });
+    if (encoding === "says deflate, is garbage") bytes = Buffer.from(bytes.map((b) => b ^ 0x5a));
+    const said = { "says gzip, is plain": "gzip", "says br, is gzip": "br", "says deflate, is garbage": "deflate", "unknown coding": "zstd-x", none: undefined }[encoding as string] ?? encoding;
+    if (said !== undefined) headers["content-encoding"] = said;
+    if (current.retryAfter !== undefined) headers["retry-after"] = current.retryAfter;
+    if (current.requestId === "key") headers["x-request-id"] = `req ${encodeURIComponent(key)} ${key}`;
+    if (current.requestId === "long") headers["x-request-id"] = "r".repeat(8_000);
+    if (current.hugeHeader) headers["x-padding"] = "p".repeat(40_000);
+    reply(bytes, headers);
+  }
+
+  const hostile: fc.Arbitrary<Hostile> = fc.record({
+    status: fc.constantFrom(200, 200, 200, 202, 400, 404, 429, 500, 503),
+    encoding: fc.constantFrom<Encoding>("none", "gzip", "deflate", "br", "says gzip, is plain", "says br, is gzip", "says deflate, is garbage", "unknown coding"),
+    body: fc.constantFrom<Hostile["body"]>("status", "bom", "invalid utf-8", "deep", "huge string", "error body"),
+    depth: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1_000, max: 400_000 })),
+    size: fc.constantFrom(0, 300, 300, 20_000, 20_000, 1_500_000),
+    retryAfter: fc.option(fc.oneof(fc.constantFrom("-1", "1e400", "NaN", "Infinity", "99999999999999", "0", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"), fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })), { nil: undefined }),
+    requestId: fc.constantFrom<Hostile["requestId"]>("none", "key", "long"),
+    hugeHeader: fc.boolean().map((b) => b && Math.random() < 0.2),
+  });
+
+  test("give a snapshot or a typed error, quickly, bounded in text, key-free and serializable", { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, apiArb, apiKeyArb, async (answer, api, key) => {
+        current = { ...answer, key, api };
+        const base = api === "comfy" ? `${origin}/comfy` : api === "deepaffects" ? `${origin}/da` : `${origin}/v1`;
+        const client = makeClient(api, { apiKey: key, baseUrl: base, timeoutMs: 1_500 });
+        const started = performance.now();
+        const outcome = await client.provider.status(client.handle("job-1")).then((s: JobSnapshot) => s, (e: unknown) => e);
+        expect(performance.now() - started).toBeLessThan(3_000);
+        if (outcome instanceof Error) {
+          expect(outcome).toBeInstanceOf(JobStatusError);
+          expect(outcome.message.length, outcome.message.slice(0, 200)).toBeLessThan(1_500);
+          const shown = everythingIn(outcome);
+          for (const form of spellingsOf(key)) expect(holdsPartOf(shown, form), outcome.message.slice(0, 300)).toBe(false);
+          return;
+        }
+        const { raw: _raw, ...fields } = outcome as JobSnapshot;
+        for (const form of spellingsOf(key)) expect(holdsPartOf(JSON.stringify(fields), form)).toBe(false);
+        // Whatever it holds, a snapshot can be saved and printed.
+        expect(() => JSON.stringify(outcome)).not.toThrow();
+        const hint = (outcome as JobSnapshot).retryAfterMs;
+        expect(hint === undefined || (Number.isFinite(hint) && hint >= 0 && hint <= 86_400_000)).toBe(true);
+      }),
+      runs(200),
     );
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Issue 6 §3: a redirect to another origin never carries the provider key, for every API (Comfy's
  * file view is covered in test/clients/redirect.test.ts); a same-origin redirect keeps working; a
- * redirect loop ends in a typed error.
+ * redirect loop ends in a typed error. A 307 or 308 on a start call (a POST) sends the same method and
+ * body again, as fetch does, to another origin too, but never the key.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { InvalidResponseError } from "../../src/index.js";
+import { createComfyClient, createDeepAffectsClient, createDifyClient, InvalidResponseError } from "../../src/index.js";
 import { startFakeProviders, type FakeApi, type FakeProviders, type FaultHandle } from "../../src/testing.js";
 import { APIS, keyOf, makeClient, RAW, SECRET_KEYS, spellingsOf, urlOf } from "./fixtures/apis.js";
 
@@ -14,15 +15,20 @@ let fake: FakeProviders;
 let other: Server;
 let otherOrigin = "";
 const faults: FaultHandle[] = [];
-const seen: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+const seen: Array<{ url: string; method: string; headers: IncomingHttpHeaders; body: string }> = [];
 
 beforeAll(async () => {
   fake = await startFakeProviders({ keys: SECRET_KEYS });
   // Another origin (another port): answers any GET with a body every API's status reader accepts.
   other = createServer((req, res) => {
-    seen.push({ url: req.url ?? "", headers: req.headers });
-    const body = JSON.stringify({ job_status: "completed", status: "success", job_id: "elsewhere", response: { request_id: "elsewhere", response: {} } });
-    res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }).end(body);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      seen.push({ url: req.url ?? "", method: req.method ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
+      // A body every API's status reader and start call accept.
+      const body = JSON.stringify({ job_status: "completed", status: "success", job_id: "elsewhere", prompt_id: "elsewhere", request_id: "elsewhere", api: "asr", response: { request_id: "elsewhere", response: {} } });
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }).end(body);
+    });
   });
   await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
   otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
@@ -93,5 +99,66 @@ describe.each(APIS)("%s", (api) => {
     expect((error as Error).message).toMatch(/more than 5 redirects/);
     expect(fake.requests({ api, jobId: looping.id })).toHaveLength(6);
     for (const form of spellingsOf(key())) expect(`${(error as Error).message}${(error as Error).stack}`).not.toContain(form);
+  });
+});
+
+/** Each API's start call (a POST with a JSON body), and the path it posts to. */
+function starter(api: FakeApi) {
+  const options = { apiKey: keyOf(api, fake.keys), baseUrl: urlOf(api, fake.urls), timeoutMs: 3_000 };
+  if (api === "comfy") {
+    const comfy = createComfyClient(options);
+    const workflow = { "1": { class_type: "KSampler", inputs: { seed: 7 } } };
+    return { path: "/api/prompt", body: { prompt: workflow }, start: async () => (await comfy.submitWorkflow(workflow)).jobId };
+  }
+  if (api === "deepaffects") {
+    const da = createDeepAffectsClient(options);
+    const body = { url: "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 };
+    return { path: "/audio/generic/api/v1/async/asr", body, start: async () => (await da.start("asr", body)).jobId };
+  }
+  const dify = createDifyClient({ ...options, app: api === "dify-chatflow" ? "chatflow" : "completion" });
+  const settings = { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" };
+  return { path: "/apps/annotation-reply/enable", body: settings, start: async () => (await dify.configureAnnotationReply("enable", settings)).jobId };
+}
+
+describe.each(APIS)("%s start call", (api) => {
+  const key = () => keyOf(api, fake.keys);
+
+  test.each([307, 308])("a same-origin %i sends the same POST and body again, with the key", async (status) => {
+    const { path, body, start } = starter(api);
+    faults.push(fake.fault({ api, route: "start", status, body: "", headers: { Location: `${urlOf(api, fake.urls)}${path}` }, times: 1 }));
+    const before = fake.requests({ api }).length;
+    const jobId = await start();
+    const hops = fake.requests({ api }).slice(before);
+    expect(hops.map((r) => [r.method, r.route])).toEqual([
+      ["POST", "start"],
+      ["POST", "start"],
+    ]);
+    expect(hops[0]!.status).toBe(status);
+    expect(hops[1]!.status).toBeLessThan(300);
+    expect(hops[1]!.body).toEqual(body);
+    expect(jobId).toMatch(/\S/);
+  });
+
+  test.each([307, 308])("a %i to another origin sends the POST and body there, without the key", async (status) => {
+    const { body, start } = starter(api);
+    faults.push(fake.fault({ api, route: "start", status, body: "", headers: { Location: `${otherOrigin}/upload?sig=abc` }, times: 1 }));
+    expect(await start()).toBe("elsewhere");
+    expect(seen).toHaveLength(1);
+    const [request] = seen as [(typeof seen)[number]];
+    expect(request).toMatchObject({ method: "POST", url: "/upload?sig=abc" });
+    expect(JSON.parse(request.body)).toEqual(body);
+    expect(request.headers["content-type"]).toMatch(/^application\/json/);
+    expect(request.headers.authorization).toBeUndefined();
+    expect(request.headers["x-api-key"]).toBeUndefined();
+    for (const form of spellingsOf(key())) expect(JSON.stringify(seen)).not.toContain(form);
+  });
+
+  test.each([301, 302, 303])("a %i to another origin turns the POST into a GET without the body or the key", async (status) => {
+    const { start } = starter(api);
+    faults.push(fake.fault({ api, route: "start", status, body: "", headers: { Location: `${otherOrigin}/accepted` }, times: 1 }));
+    expect(await start()).toBe("elsewhere");
+    expect(seen).toMatchObject([{ method: "GET", url: "/accepted", body: "" }]);
+    expect(seen[0]!.headers["content-type"]).toBeUndefined();
+    for (const form of spellingsOf(key())) expect(JSON.stringify(seen)).not.toContain(form);
   });
 });

@@ -6,6 +6,7 @@ import { comfyClient, deepAffectsClient, difyClient, type Env } from "../clients
 import type { Context } from "../context.js";
 import { EXIT, UsageError, type ExitCode } from "../exit-codes.js";
 import { jsonLine, printable, SHOWN } from "../terminal-text.js";
+import { sentence } from "../wording.js";
 
 export async function runStart(command: Extract<Command, { kind: "start" }>, { env, out, signal }: Context): Promise<ExitCode> {
   const handle = await start(command.start, command.baseUrl, env, signal);
@@ -66,7 +67,7 @@ async function readJson(file: string, flag: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${flag} ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+    throw new UsageError(sentence(`${flag} ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`));
   }
 }
 

@@ -72,7 +72,7 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   } catch (error) {
     stopLive();
     if (out.json) {
-      const lastSnapshot = error instanceof TimeoutError ? (error.lastSnapshot as JobSnapshot | undefined) : last;
+      const lastSnapshot = error instanceof TimeoutError ? error.lastSnapshot : last;
       out.record({
         event: "error",
         provider: handle.provider,
