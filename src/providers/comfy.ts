@@ -134,7 +134,8 @@ function nodeErrorsOf(raw: unknown, redact: (text: string) => string): Record<st
  * carries Retry-After is read as a real rate limit, as Comfy's v2 API defines it.
  */
 function comfyError({ status, body, response, head, details, redact }: ErrorAnswer): APIError | undefined {
-  if (status === 429 && parseRetryAfter(response.headers) === undefined) {
+  // The header's presence is the signal: one we cannot read still marks a rate limit.
+  if (status === 429 && !response.headers.has("retry-after") && !response.headers.has("retry-after-ms")) {
     return new SubscriptionInactiveError(
       `${head}. Comfy Cloud answers 429 when the API key's subscription is inactive: reactivate the subscription of this account; retrying will not help.`,
       { ...details, code: details.code ?? "subscription_inactive" },

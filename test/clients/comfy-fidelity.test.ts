@@ -56,6 +56,15 @@ describe("429 means the subscription is inactive", () => {
     expect((error as RateLimitError).transient).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(3_000);
   });
+
+  test("a 429 whose Retry-After cannot be read is still a transient rate limit, not an inactive subscription", async () => {
+    const job = fake.createJob("comfy", { status: "executing" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 429, headers: { "Retry-After": "soon" }, times: 1 }));
+    const error = await client().getJobStatus(job.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).not.toBeInstanceOf(SubscriptionInactiveError);
+    expect((error as RateLimitError).transient).toBe(true);
+  });
 });
 
 test("402 insufficient credits is a non-transient QuotaExceededError that says to add credits", async () => {
