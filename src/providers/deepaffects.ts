@@ -292,9 +292,8 @@ export function createDeepAffectsClient(options: DeepAffectsClientOptions): Deep
         throw http.invalid("webhook", "with a payload that is not {request_id, response} for this job");
       }
       // A delivery is sent when the job has ended, well or not. One whose result is only an error note
-      // ({error} or {message}, as a Failed status body carries it) is a failure: every delivery used to
-      // be read as a success (caught by scripts/soak.ts). Shaped like a status body so readers of
-      // `raw.response.response` find the result whichever way it arrived.
+      // ({error} or {message}, as a Failed status body carries it) is a failure. Shaped like a status
+      // body so readers of `raw.response.response` find the result whichever way it arrived.
       // The depression API delivers `{request_id, depressed}`: the payload itself is its result.
       const { request_id: _id, ...rest } = delivery as Record<string, unknown>;
       const result = "response" in delivery ? delivery.response : rest;
