@@ -1,5 +1,5 @@
 /**
- * Issue 6 §3: a redirect to another origin never carries the provider key, for every API (Comfy's
+ * A redirect to another origin never carries the provider key, for every API (Comfy's
  * file view is covered in test/clients/redirect.test.ts); a same-origin redirect keeps working; a
  * redirect loop ends in a typed error. A 307 or 308 on a start call (a POST) sends the same method and
  * body again, as fetch does, to another origin too, but never the key.
