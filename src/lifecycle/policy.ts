@@ -16,8 +16,6 @@
 import { InvalidArgumentError } from "../core/errors.js";
 import type { AdaptiveModel } from "./adaptive.js";
 
-export { parseRetryAfter } from "../core/retry-after.js";
-
 /** Overrides of the poll schedule; each field left out keeps the provider's default. */
 export interface PollPolicyOptions {
   /** First check this long after the job started. */

@@ -53,7 +53,7 @@ export interface JobRecord {
   workflow?: unknown;
 }
 
-export interface JobState {
+export interface ScriptedStatus {
   status: string;
   /** When the current state began. */
   since: number;
@@ -124,7 +124,7 @@ export class JobStore {
     job.forced = { status, at: this.now() };
   }
 
-  state(job: JobRecord, at = this.now()): JobState {
+  state(job: JobRecord, at = this.now()): ScriptedStatus {
     if (job.forced) return { status: job.forced.status, since: job.forced.at, settled: true };
     let start = job.createdAt;
     for (let i = 0; i < job.script.length; i++) {

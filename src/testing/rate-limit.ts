@@ -10,7 +10,7 @@ export const DEEPAFFECTS_LIMIT: RateLimit = { perMinute: 5, perDay: 100 };
  * Sliding-window counters per key and API path. Only requests that were let through count,
  * as a gateway that rejects with 429 does not bill the rejected call.
  */
-export class RateLimiter {
+export class FakeRateGate {
   private readonly limits: Partial<Record<FakeApi, RateLimit>> = {};
   private readonly seen = new Map<string, number[]>();
   private readonly day = new Map<string, number[]>();

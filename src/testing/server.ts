@@ -17,7 +17,7 @@ import {
 import { JobStore, type JobRecord } from "./jobs.js";
 import { Lifetime } from "./lifetime.js";
 import { isReply, type KitContext, type Provider } from "./provider.js";
-import { RateLimiter } from "./rate-limit.js";
+import { FakeRateGate } from "./rate-limit.js";
 import type { FakeApi, FakeJob, FakeKeys, FakeProviders, FakeProvidersOptions, RecordedRequest } from "./types.js";
 import { Webhooks } from "./webhooks.js";
 
@@ -46,7 +46,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   const lifetime = new Lifetime();
   const jobs = new JobStore(now, options.defaultScripts);
   const faults = new Faults();
-  const limiter = new RateLimiter(now, options.rateLimits);
+  const limiter = new FakeRateGate(now, options.rateLimits);
   const webhooks = new Webhooks({
     now,
     jobs,

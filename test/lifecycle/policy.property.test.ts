@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAdaptiveModel } from "../../src/lifecycle/adaptive.js";
-import { nextPollDelay, parseRetryAfter, resolvePollPolicy, type PollPolicy } from "../../src/lifecycle/policy.js";
+import { parseRetryAfter } from "../../src/core/retry-after.js";
+import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "../../src/lifecycle/policy.js";
 
 // Fixed seed: a failure reproduces on every run and machine.
 const RUNS = { numRuns: 2_000, seed: 20240611 };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/core/errors.js";
+import { parseRetryAfter } from "../../src/core/retry-after.js";
 import {
   DEFAULT_POLL_POLICY,
   nextPollDelay,
-  parseRetryAfter,
   resolvePollPolicy,
   type PollPolicy,
 } from "../../src/lifecycle/policy.js";
