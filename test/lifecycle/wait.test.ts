@@ -164,7 +164,7 @@ describe("deadlines, aborts, failures", () => {
     const job = fake.createJob("dify-chatflow", { action: "enable", status: "completed" });
     faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, status: 503, times: 2 }));
     faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, reset: true, times: 1 }));
-    const done = await wait(chatflow, { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() }, { poll: { ...fast, maxIntervalMs: 2_000 } });
+    const done = await wait(chatflow, { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() }, { poll: { ...fast, minIntervalMs: 100, maxIntervalMs: 2_000 } });
     expect(done.state).toBe("succeeded");
     const times = job.requests().map((r) => r.at);
     expect(times).toHaveLength(4);
