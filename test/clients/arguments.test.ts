@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ComfyClient } from "../../src/comfy.js";
 import { InvalidArgumentError } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { APIS, everythingIn, keyOf, makeClient, urlOf } from "../reliability/fixtures/apis.js";
+import { APIS, everythingIn, keyOf, makeClient, urlOf } from "../fixtures/apis.js";
 
 let fake: FakeProviders;
 beforeAll(async () => {

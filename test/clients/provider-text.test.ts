@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRateLimiter, InvalidResponseError, JobStatusError, TimeoutError, wait, type JobSnapshot } from "../../src/index.js";
 import type { FakeApi } from "../../src/testing.js";
-import { APIS, everythingIn, makeClient, RAW, spellingsOf } from "../reliability/fixtures/apis.js";
+import { APIS, everythingIn, makeClient, RAW, spellingsOf } from "../fixtures/apis.js";
 
 const HUGE = 3_000_000;
 const huge = (seed: string) => seed.repeat(Math.ceil(HUGE / seed.length)).slice(0, HUGE);

@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDeepAffectsClient, JobStatusError } from "../../src/index.js";
-import { everythingIn, spellingsOf } from "../reliability/fixtures/apis.js";
+import { everythingIn, spellingsOf } from "../fixtures/apis.js";
 
 const KEY = "da-Live+Key/Secret=Q&8~Tn5";
 const TOKEN = "WhTok+en/Secr=et~42 x";

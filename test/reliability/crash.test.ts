@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { WaitState } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { runFixture, within } from "./fixtures/child.js";
+import { runFixture, within } from "../fixtures/child.js";
 
 let fake: FakeProviders;
 beforeAll(async () => {

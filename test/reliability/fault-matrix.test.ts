@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startFakeProviders, type FakeApi, type FakeProviders, type FaultHandle, type FaultRule } from "../../src/testing.js";
-import { APIS, SECRET_KEYS } from "./fixtures/apis.js";
-import { runFixture, startControl, within } from "./fixtures/child.js";
+import { APIS, SECRET_KEYS } from "../fixtures/apis.js";
+import { runFixture, startControl, within } from "../fixtures/child.js";
 
 let fake: FakeProviders;
 let control: Awaited<ReturnType<typeof startControl>>;

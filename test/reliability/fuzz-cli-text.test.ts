@@ -15,8 +15,8 @@ import { reportFailure } from "../../src/cli/failure.js";
 import { Output } from "../../src/cli/output.js";
 import { jsonLine } from "../../src/cli/terminal-text.js";
 import { startFakeProviders, type FakeApi, type FakeProviders } from "../../src/testing.js";
-import { keyOf, RAW, urlOf } from "./fixtures/apis.js";
-import { fuzzReport, runs } from "./fixtures/fuzz.js";
+import { keyOf, RAW, urlOf } from "../fixtures/apis.js";
+import { fuzzReport, runs } from "../fixtures/fuzz.js";
 
 let fake: FakeProviders;
 beforeAll(async () => {

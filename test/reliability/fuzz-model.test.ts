@@ -28,8 +28,8 @@ import {
   type JobSnapshot,
   type JobState,
 } from "../../src/index.js";
-import { spellingsOf } from "./fixtures/apis.js";
-import { apiKeyArb, fuzzReport, holdsPartOf, runs } from "./fixtures/fuzz.js";
+import { spellingsOf } from "../fixtures/apis.js";
+import { apiKeyArb, fuzzReport, holdsPartOf, runs } from "../fixtures/fuzz.js";
 
 afterAll(() => console.log(`${fuzzReport("fuzz-model")} (+10,000 in test/lifecycle/policy.property.test.ts)`));
 

@@ -7,9 +7,9 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fuzzReport, runs } from "./fixtures/fuzz.js";
-import { within } from "./fixtures/child.js";
-import { exchange, startWebhookChild, type WebhookChild } from "./fixtures/raw-http.js";
+import { fuzzReport, runs } from "../fixtures/fuzz.js";
+import { within } from "../fixtures/child.js";
+import { exchange, startWebhookChild, type WebhookChild } from "../fixtures/raw-http.js";
 
 const TOKEN = "whk_Zq8+c/2Lr=0pT7mXe4Kd";
 // node:http's lenient parser (insecureHTTPParser) lets through header values and framing the strict one refuses.

@@ -11,8 +11,8 @@ import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRateLimiter, InvalidArgumentError, JobFailedError, JobStatusError, NotFoundError, wait, type JobSnapshot } from "../../src/index.js";
 import { startFakeProviders, type FakeApi, type FakeProviders } from "../../src/testing.js";
-import { everythingIn, keyOf, makeClient, RAW, spellingsOf, urlOf } from "./fixtures/apis.js";
-import { apiKeyArb, fuzzReport, holdsPartOf, jobIdArb, runs } from "./fixtures/fuzz.js";
+import { everythingIn, keyOf, makeClient, RAW, spellingsOf, urlOf } from "../fixtures/apis.js";
+import { apiKeyArb, fuzzReport, holdsPartOf, jobIdArb, runs } from "../fixtures/fuzz.js";
 
 let fake: FakeProviders;
 beforeAll(async () => {

@@ -99,7 +99,7 @@ test("with a mocked Date, a status request delivers the webhook of a job that ha
   const call = clients(fake);
   expect((await body(await call.deepaffects(DA_STATUS, {}, { request_id: job.id }))).status).toBe("Completed");
   // The receiver has the body before the fake has read its answer and recorded the delivery.
-  await until(() => hook.received.length === 1 && fake.webhookDeliveries().length === 1, 2000);
+  await until(() => hook.received.length === 1 && fake!.webhookDeliveries().length === 1, 2000);
   expect(fake.webhookDeliveries()[0]).toMatchObject({ attempt: 1, status: 200, requestId: job.id });
 });
 
@@ -113,7 +113,7 @@ test("with a mocked Date, any DeepAffects request delivers for every job that ha
   const b = fake.createJob("deepaffects", { script, webhook: hook.url });
   vi.setSystemTime(new Date("2030-01-01T00:02:00Z"));
   await clients(fake).deepaffects(DA_STATUS, {}, { request_id: "some-other-job" });
-  await until(() => hook.received.length === 2 && fake.webhookDeliveries().length === 2, 2000);
+  await until(() => hook.received.length === 2 && fake!.webhookDeliveries().length === 2, 2000);
   expect(fake.webhookDeliveries().map((d) => d.requestId).sort()).toEqual([a.id, b.id].sort());
 });
 

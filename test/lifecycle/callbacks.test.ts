@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createComfyClient, createRateLimiter, createWatcher, TimeoutError, wait, watch, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { runFixture, within } from "./fixtures/child.js";
+import { runFixture, within } from "../fixtures/child.js";
 
 let fake: FakeProviders;
 const unhandled: unknown[] = [];

@@ -29,7 +29,7 @@ async function addLater(watcher: Watcher, id: string): Promise<string> {
 
 test("30 deliveries of the largest body, each parsing into 350 000 objects, for made-up jobs: the heap grows by the byte limit, not 21 MB each", { timeout: 90_000 }, async () => {
   // On a 384 MB heap: holding the parsed bodies (about 21 MB each) runs out of memory before the end.
-  const child = spawn(process.execPath, ["--expose-gc", "--max-old-space-size=384", "--import", "tsx", join(import.meta.dirname, "fixtures/early-deliveries.ts"), "30"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--expose-gc", "--max-old-space-size=384", "--import", "tsx", join(import.meta.dirname, "../fixtures/early-deliveries.ts"), "30"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk) => (out += chunk));

@@ -12,7 +12,7 @@ import type { Transform } from "node:stream";
 import { constants, createBrotliCompress, createDeflate, createGzip, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRateLimiter, InvalidResponseError, ResponseTooLargeError, TimeoutError, wait } from "../../src/index.js";
-import { makeClient } from "./fixtures/apis.js";
+import { makeClient } from "../fixtures/apis.js";
 
 const MiB = 1024 * 1024;
 const INFLATED = 64 * MiB;

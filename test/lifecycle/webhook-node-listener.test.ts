@@ -5,8 +5,8 @@
  * refuses the request), never 5xx for input, never nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { within } from "./fixtures/child.js";
-import { exchange, startWebhookChild, type WebhookChild } from "./fixtures/raw-http.js";
+import { within } from "../fixtures/child.js";
+import { exchange, startWebhookChild, type WebhookChild } from "../fixtures/raw-http.js";
 
 const TOKEN = "whk_Zq8+c/2Lr=0pT7mXe4Kd";
 const Q = `?token=${encodeURIComponent(TOKEN)}`;

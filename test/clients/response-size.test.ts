@@ -8,7 +8,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InvalidResponseError, TimeoutError } from "../../src/index.js";
-import { APIS, makeClient, RAW } from "./fixtures/apis.js";
+import { APIS, makeClient, RAW } from "../fixtures/apis.js";
 
 const MiB = 1024 * 1024;
 let server: Server;
