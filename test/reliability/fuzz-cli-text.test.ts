@@ -172,7 +172,8 @@ describe("hostile provider text through the CLI", () => {
         const code = await runCommand({ kind: "wait", target: targetOf(api, job.id), json: mode === "json", timeoutMs: 15_000, minIntervalMs: 50 }, api, out);
         expect(code).toBe(1);
         expectSafe(mode, noColor, stdout, stderr, [status, message]);
-        if (mode === "terminal") expect(stderr.text).toContain("\u001b[?25h");
+        // A hidden cursor comes back (the spinner hides none where it judges the terminal non-interactive, as under CI).
+        if (stderr.text.includes("\u001b[?25l")) expect(stderr.text.slice(stderr.text.lastIndexOf("\u001b[?25l"))).toContain("\u001b[?25h");
       }),
       runs(16),
     );
