@@ -1,10 +1,10 @@
 /** Options of waits and watchers, and the saved state a wait resumes from. */
 import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
-import type { JobHandle, JobSnapshot, JobState, RateBudget } from "../core/state.js";
+import type { JobHandle, JobProvider, JobSnapshot, JobState, RateBudget } from "../core/state.js";
 import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
 import type { EarlyDeliveryLimits } from "./early-deliveries.js";
-import type { RateLimiter } from "./limiter.js";
-import type { PollPolicy, PollPolicyOptions } from "./policy.js";
+import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
+import { resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "./policy.js";
 
 /** Options of `wait`, `watch` and `watcher.add`: deadline, cancellation, callbacks, poll policy. */
 export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
@@ -37,15 +37,18 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
    * learned the outcome). Set this to reject with a JobFailedError instead.
    */
   throwOnFailure?: boolean | undefined;
-  /** Poll schedule overrides (initial delay, min and max interval, patience, jitter, adaptive). */
+  /** Poll schedule overrides (initial delay, min and max interval, patience, jitter, adaptive); they win over the watcher's `poll` and the provider's defaults. */
   poll?: PollPolicyOptions | undefined;
-  /** Time limit per status request (default 30 s), always cut to the time left before the deadline. */
+  /**
+   * Time limit per status request, always cut to the time left before the deadline. Default, and
+   * upper bound: the client's own `timeoutMs` (30 s unless set).
+   */
   requestTimeoutMs?: number | undefined;
   /** Transient failures in a row before the wait gives up with the last one (default 20). */
   maxConsecutiveFailures?: number | undefined;
   /** Poll interval while a webhook is expected (handle.webhook), as a fallback (default 60 s). */
   webhookFallbackMs?: number | undefined;
-  /** The rate limiter to share budgets with (default: the process-wide one). */
+  /** The rate limiter to share budgets with (default: the watcher's, else the process-wide one). */
   limiter?: RateLimiter | undefined;
 }
 
@@ -59,7 +62,10 @@ export interface WatcherOptions {
   rateBudgets?: Partial<Record<ProviderName, RateBudget[]>> | undefined;
   /** Learn job durations per kind and place polls where jobs end; an object resumes learned state. */
   adaptive?: boolean | Record<string, AdaptiveState> | undefined;
-  /** Poll schedule defaults for every job of this watcher. */
+  /**
+   * Poll schedule defaults for every job of this watcher: they win over each provider's defaults
+   * (Dify's 30 s ceiling, DeepAffects' 12 s floor), and a job's own `poll` wins over them.
+   */
   poll?: PollPolicyOptions | undefined;
   /** Limits on webhook deliveries held for jobs not added yet (default 1 000 deliveries, 16 MiB, 60 s). */
   earlyDeliveries?: EarlyDeliveryLimits | undefined;
@@ -145,4 +151,64 @@ export function checkWaitOptions(options: WaitOptions<any>): void {
       throw new InvalidArgumentError(`${name} must be a ${whole ? "" : "whole "}number in (0, ${max}], got ${typeof value === "number" ? value : typeof value}.`);
     }
   }
+}
+
+/** What one watched job runs by, each option resolved once (see {@link resolveJobOptions}). */
+export interface ResolvedJobOptions {
+  policy: PollPolicy;
+  /** When the job started, ms since epoch; never later than now. */
+  startedAt: number;
+  /** Absolute deadline in ms; Infinity for none. */
+  deadline: number;
+  /** The last poll's time: a little before the deadline, so that its answer lands in time. */
+  lastCheckAt: number;
+  /** The job's own request time limit; undefined leaves the client's (its `timeoutMs`, 30 s by default). */
+  requestTimeoutMs: number | undefined;
+  maxConsecutiveFailures: number;
+  limiter: RateLimiter;
+  rateBudgets: readonly RateBudget[];
+}
+
+const DEFAULT_MAX_FAILURES = 20;
+const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
+
+/**
+ * Every option of one job, resolved in one place and one order: library defaults < the provider's
+ * defaults < the watcher's options < the job's own. A resumed wait keeps its saved deadline, and a
+ * job that expects a webhook polls no faster than its fallback interval.
+ */
+export function resolveJobOptions(input: {
+  provider: JobProvider<any, any>;
+  handle: JobHandle;
+  saved: WaitState | undefined;
+  watcher: WatcherOptions;
+  job: WaitOptions<any>;
+  adaptive: AdaptiveModel | false;
+  now: number;
+}): ResolvedJobOptions {
+  const { provider, handle, saved, watcher, job, now } = input;
+  const startedAtGiven = Date.parse(handle.startedAt);
+  if (Number.isNaN(startedAtGiven)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
+  // A job cannot have started later than now: a clock ahead elsewhere must not postpone its first poll.
+  const startedAt = Math.min(startedAtGiven, now);
+  const deadline = deadlineOf(saved, job, now, provider.pollDefaults.defaultTimeoutMs);
+  const layers = [provider.pollDefaults, watcher.poll, job.poll];
+  const fallbackMs = "webhook" in handle && handle.webhook ? (job.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS) : 0;
+  if (fallbackMs > 0) {
+    // A fallback slower than the ceiling (DeepAffects' is 2 min) raises the ceiling with it.
+    const ceiling = Math.max(fallbackMs, resolvePollPolicy(...layers).maxIntervalMs);
+    layers.push({ minIntervalMs: fallbackMs, initialDelayMs: fallbackMs, maxIntervalMs: ceiling });
+  }
+  const policy = resolvePollPolicy(...layers, { adaptive: job.poll?.adaptive ?? input.adaptive });
+  const extra = watcher.rateBudgets?.[provider.provider];
+  return {
+    policy,
+    startedAt,
+    deadline,
+    lastCheckAt: deadline === Infinity ? Infinity : deadline - Math.min(1_000, (deadline - now) / 10),
+    requestTimeoutMs: job.requestTimeoutMs,
+    maxConsecutiveFailures: job.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES,
+    limiter: job.limiter ?? watcher.limiter ?? sharedRateLimiter,
+    rateBudgets: extra ? [...provider.rateBudgets, ...extra] : provider.rateBudgets,
+  };
 }

@@ -4,13 +4,12 @@
  */
 import { clipText } from "../core/clip.js";
 import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
-import type { JobHandle, JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
+import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
-import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "./policy.js";
 import { createEarlyDeliveries } from "./early-deliveries.js";
 import { createScheduler, MAX_TIMER_MS } from "./scheduler.js";
-import { checkWaitOptions, deadlineOf, toWaitState, type WaitOptions, type WaitState, type WatcherOptions } from "./options.js";
+import { checkWaitOptions, resolveJobOptions, toWaitState, type ResolvedJobOptions, type WaitOptions, type WaitState, type WatcherOptions } from "./options.js";
 
 export type { WaitOptions, WaitState, WatcherOptions };
 
@@ -64,6 +63,8 @@ interface Entry {
   provider: JobProvider<any, any>;
   handle: JobHandle;
   options: WaitOptions<any>;
+  /** Its options, resolved once from every layer. */
+  resolved: ResolvedJobOptions;
   policy: PollPolicy;
   startedAt: number;
   deadline: number;
@@ -88,8 +89,6 @@ interface Entry {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 32;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_FAILURES = 20;
 // A run of bodies that are not what the document says is a broken integration, not a blip.
 const MAX_INVALID_RESPONSES = 3;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -106,7 +105,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const scheduler = createScheduler();
-  const limiter: RateLimiter = watcherOptions.limiter ?? sharedRateLimiter;
   const maxInFlight = watcherOptions.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidArgumentError(`maxInFlight must be a whole number ≥ 1, got ${String(maxInFlight)}.`);
   resolvePollPolicy(watcherOptions.poll);
@@ -122,11 +120,6 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   let closed = false;
 
   const keyOf = (provider: ProviderName, jobId: string) => `${provider}:${jobId}`;
-
-  function budgetsOf(provider: JobProvider<any, any>): readonly RateBudget[] {
-    const extra = watcherOptions.rateBudgets?.[provider.provider];
-    return extra ? [...provider.rateBudgets, ...extra] : provider.rateBudgets;
-  }
 
   function modelFor(provider: JobProvider<any, any>, handle: JobHandle, saved: WaitState | undefined): AdaptiveModel | false {
     if (!watcherOptions.adaptive && !saved?.adaptive) return false;
@@ -173,8 +166,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const now = Date.now();
     const timeLeft = entry.deadline - now;
     if (timeLeft <= 0) return timeOut(entry, undefined);
-    const budgets = budgetsOf(entry.provider);
-    const allowedAt = limiter.acquire(entry.provider.rateKey, budgets, now);
+    const { limiter, rateBudgets } = entry.resolved;
+    const allowedAt = limiter.acquire(entry.provider.rateKey, rateBudgets, now);
     if (allowedAt > now) {
       if (now >= entry.lastCheckAt) return timeOut(entry, undefined);
       return schedule(entry, allowedAt);
@@ -182,7 +175,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const request = new AbortController();
     entry.request = request;
     inFlight++;
-    const requestTimeoutMs = Math.min(entry.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, timeLeft, MAX_TIMER_MS);
+    // Unset, the client's own time limit holds (it caps any longer one too).
+    const requestTimeoutMs = Math.min(entry.resolved.requestTimeoutMs ?? Infinity, timeLeft, MAX_TIMER_MS);
     let answer: Promise<JobSnapshot>;
     try {
       answer = entry.provider.status(entry.handle, { signal: request.signal, timeoutMs: requestTimeoutMs });
@@ -191,16 +185,16 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     }
     answer
       .then(
-        (snapshot) => done(entry, request, budgets) && observed(entry, snapshot),
-        (error) => done(entry, request, budgets) && failed(entry, error),
+        (snapshot) => done(entry, request) && observed(entry, snapshot),
+        (error) => done(entry, request) && failed(entry, error),
       )
       // A hand-made provider's snapshot that breaks the rules ends its job's wait, not the process.
       .catch((error: unknown) => settle(entry, undefined, error));
   }
 
   /** Bookkeeping when a request ends: its rate slot and its place in flight. False when its job was settled meanwhile. */
-  function done(entry: Entry, request: AbortController, budgets: readonly RateBudget[]): boolean {
-    limiter.release(entry.provider.rateKey, budgets, Date.now());
+  function done(entry: Entry, request: AbortController): boolean {
+    entry.resolved.limiter.release(entry.provider.rateKey, entry.resolved.rateBudgets, Date.now());
     inFlight--;
     while (ready.length > 0 && inFlight < maxInFlight) {
       const next = ready.shift()!;
@@ -233,14 +227,14 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (!retryable) return settle(entry, undefined, error);
     entry.attempts++;
     entry.failures++;
-    if (entry.failures > (entry.options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return settle(entry, undefined, error);
+    if (entry.failures > entry.resolved.maxConsecutiveFailures) return settle(entry, undefined, error);
     const now = Date.now();
     if (now >= entry.lastCheckAt) return timeOut(entry, error);
     const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
     if (error instanceof RateLimitError) {
       // Every job of this key backs off together: one 429 is news for all of them.
       const pause = nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures, retryAfterMs });
-      limiter.pause(entry.provider.rateKey, now + pause);
+      entry.resolved.limiter.pause(entry.provider.rateKey, now + pause);
     }
     scheduleNext(entry, retryAfterMs);
     callBack(entry, entry.options.onProgress, toWaitState(entry));
@@ -362,20 +356,9 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     options.signal?.throwIfAborted();
 
     const now = Date.now();
-    const startedAtGiven = Date.parse(handle.startedAt);
-    if (Number.isNaN(startedAtGiven)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
-    // A job cannot have started later than now: a clock ahead elsewhere must not postpone its first poll.
-    const startedAt = Math.min(startedAtGiven, now);
-    const deadline = deadlineOf(saved, options, now, provider.pollDefaults.defaultTimeoutMs);
-    const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
-    const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
-    // The fallback may be slower than the provider's ceiling (DeepAffects: 2 min); the ceiling then rises
-    // with it, where an error about a maxIntervalMs the caller never set used to come out
-    // (test/reliability/security-webhook.test.ts).
-    const ceiling = webhookFloor ? Math.max(webhookFloor, resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll).maxIntervalMs) : undefined;
-    const policy = resolvePollPolicy(watcherOptions.poll, provider.pollDefaults, options.poll, webhookFloor ? { minIntervalMs: webhookFloor, initialDelayMs: webhookFloor, maxIntervalMs: ceiling } : undefined, { adaptive });
-    // The last check happens a little before the deadline, so that its answer lands in time.
-    const lastCheckAt = deadline === Infinity ? Infinity : deadline - Math.min(1_000, (deadline - now) / 10);
+    const adaptive = options.poll?.adaptive === undefined ? modelFor(provider, handle, saved) : false;
+    const resolved = resolveJobOptions({ provider, handle, saved, watcher: watcherOptions, job: options, adaptive, now });
+    const { policy, startedAt, deadline, lastCheckAt } = resolved;
 
     let resolve!: (s: JobSnapshot) => void;
     let reject!: (e: unknown) => void;
@@ -386,7 +369,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     // A caller who only listens to events must not get unhandled rejections; awaiting still throws.
     result.catch(() => {});
     const entry: Entry = {
-      provider, handle, options, policy, startedAt, deadline, lastCheckAt,
+      provider, handle, options, resolved, policy, startedAt, deadline, lastCheckAt,
       nextPollAt: 0, attempts: saved?.attempts ?? 0, failures: saved?.failures ?? 0, invalid: 0,
       last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, callbacksPending: 0, afterCallbacks: [], request: undefined, unlisten: undefined,
       resolve, reject,
