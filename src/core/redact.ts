@@ -83,3 +83,19 @@ export function sanitizeCause(error: unknown, secrets: readonly string[], depth 
   if (depth < 3 && error.cause !== undefined) copy.cause = sanitizeCause(error.cause, secrets, depth + 1);
   return copy;
 }
+
+// Headers whose value is a credential whatever it looks like: a session cookie set by a gateway, or
+// our own key echoed back.
+const SECRET_HEADERS = new Set(["set-cookie", "cookie", "authorization", "proxy-authorization", "x-api-key", "api-key", "apikey"]);
+
+/**
+ * An answer's headers as a plain object (names in lower case), safe to keep on an error: credential
+ * headers read `[REDACTED]`, and every other value is redacted of `secrets` and of credentials in URLs.
+ */
+export function redactHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = SECRET_HEADERS.has(name) ? REDACTED : redactText(value, secrets);
+  });
+  return out;
+}
