@@ -165,9 +165,9 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
   const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
-  const keyed: FetchLike | undefined = hasKey
-    ? (request) => (hasKey.test(request.url) ? guarded(request) : authorize(request).then((authorized) => guarded(authorized).then(withoutUrl)))
-    : undefined;
+  const keyedBelow = (request: Request, signal?: AbortSignal): Promise<Response> =>
+    hasKey!.test(request.url) ? guarded(request, signal) : authorize(request).then((authorized) => guarded(authorized, signal).then(withoutUrl));
+  const keyed: FetchLike | undefined = hasKey ? (request) => keyedBelow(request) : undefined;
   // Once a caller's middleware is registered, a key in the query is put on below it (in `keyed`), so
   // that hooks see the URL without the key; until then the serializer writes it, with no rebuild.
   let hooked = false;
@@ -187,7 +187,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     };
   }
   // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
-  const userSend: FetchLike | undefined = userFetch ? (request) => guarded(request) : undefined;
+  const userSend: FetchLike | undefined = userFetch ? (request) => (hooked ? keyedBelow(request) : guarded(request)) : undefined;
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
@@ -298,7 +298,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     let result: R;
     try {
       const signal = controller.signal;
-      result = await send(userSend ? { signal, fetch: userSend } : { fetch: (request) => guarded(request, signal) });
+      result = await send(userSend ? { signal, fetch: userSend } : { fetch: hooked ? (request) => keyedBelow(request, signal) : (request) => guarded(request, signal) });
     } catch (error) {
       if (userSignal?.aborted && !timedOut) throw userSignal.reason;
       throw errorFromThrown(operation, error, timedOut);
