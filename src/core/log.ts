@@ -11,9 +11,13 @@ export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
 /** Where log lines go: `console`, or any object with these four methods (pino, winston and the like fit). */
 export interface Logger {
+  /** Not used by jobstatus today: failures are thrown, not logged. */
   error(message: string, ...rest: unknown[]): void;
+  /** An unknown `JOBSTATUS_LOG` value. */
   warn(message: string, ...rest: unknown[]): void;
+  /** Retry decisions: a direct call's retry, a wait's retry or its end, a key's pause after a 429. */
   info(message: string, ...rest: unknown[]): void;
+  /** Every request and answer (method, redacted URL, status, time) and every sleep of a wait. */
   debug(message: string, ...rest: unknown[]): void;
 }
 
