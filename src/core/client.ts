@@ -165,27 +165,30 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
   const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
+  // Once a caller's middleware is registered, the key is put on below it, so that hooks never see it:
+  // in a copy of the request (a header set in place would show in onResponse's request), and for a
+  // key in the query without the answer's `url`. Until then the serializer or our own middleware put
+  // it on, with no rebuild.
   const keyedBelow = (request: Request, signal?: AbortSignal): Promise<Response> =>
-    hasKey!.test(request.url) ? guarded(request, signal) : authorize(request).then((authorized) => guarded(authorized, signal).then(withoutUrl));
+    hasKey?.test(request.url)
+      ? guarded(request, signal)
+      : authorize(hasKey ? request : new Request(request)).then((authorized) => guarded(authorized, signal).then(hasKey ? withoutUrl : undefined));
   const keyed: FetchLike | undefined = hasKey ? (request) => keyedBelow(request) : undefined;
-  // Once a caller's middleware is registered, a key in the query is put on below it (in `keyed`), so
-  // that hooks see the URL without the key; until then the serializer writes it, with no rebuild.
   let hooked = false;
   const api = createClient<Paths>({
     baseUrl,
-    fetch: keyed ?? ((request) => guarded(request)),
+    fetch: keyed ?? ((request) => (hooked ? keyedBelow(request) : guarded(request))),
     // We follow redirects ourselves, so that a key never travels to another origin.
     redirect: "manual",
     ...(authQuery ? { querySerializer: keyQuerySerializer(authQuery, apiKey, () => hooked) } : {}),
   });
   if (!authQuery) api.use(auth);
-  else {
-    const use = api.use.bind(api);
-    api.use = (...middleware) => {
-      hooked = true;
-      use(...middleware);
-    };
-  }
+  const use = api.use.bind(api);
+  api.use = (...middleware) => {
+    if (!hooked && !authQuery) api.eject(auth);
+    hooked = true;
+    use(...middleware);
+  };
   // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
   const userSend: FetchLike | undefined = userFetch ? (request) => (hooked ? keyedBelow(request) : guarded(request)) : undefined;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { APIError, createComfyClient, createDeepAffectsClient, RateLimitError, ServerError } from "../../src/index.js";
+import { APIError, createComfyClient, createDeepAffectsClient, createDifyClient, RateLimitError, ServerError } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 
 const DA_KEY = "da+key/with=odd&chars'x";
@@ -102,4 +102,33 @@ test("a 429's Retry-After is in APIError.headers as sent", async () => {
   expect(error).toBeInstanceOf(RateLimitError);
   expect(error.headers["retry-after"]).toBe("7");
   expect(error.retryAfterMs).toBe(7000);
+});
+
+test("a Comfy or Dify request hook sees no key header, in onRequest or in onResponse's request, and the key still reaches the provider", async () => {
+  const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+  const dify = createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow });
+  const seen: string[] = [];
+  const hook = {
+    onRequest({ request }: { request: Request }) {
+      seen.push(JSON.stringify([...request.headers]));
+    },
+    onResponse({ request, response }: { request: Request; response: Response }) {
+      seen.push(`${response.status} ${JSON.stringify([...request.headers])}`);
+    },
+  };
+  comfy.api.use(hook);
+  dify.api.use(hook);
+  const comfyJob = fake.createJob("comfy", { status: "success" });
+  const difyJob = fake.createJob("dify-chatflow", { status: "completed" });
+  await comfy.getJobStatus(comfyJob.id);
+  await dify.getJobStatus("enable", difyJob.id);
+  const { data } = await comfy.api.GET("/api/job/{job_id}/status", { params: { path: { job_id: comfyJob.id } } });
+  expect(data?.status).toBe("success");
+  expect(seen).toHaveLength(6);
+  expect(seen.filter((line) => line.startsWith("200 "))).toHaveLength(3);
+  for (const line of seen) {
+    expect(line).not.toContain(fake.keys.comfy);
+    expect(line).not.toContain(fake.keys.difyChatflow);
+    expect(line.toLowerCase()).not.toMatch(/x-api-key|authorization/);
+  }
 });
