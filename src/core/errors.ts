@@ -58,8 +58,9 @@ export class APIError extends JobStatusError {
   override name = "APIError";
   declare readonly status: number;
   /**
-   * The headers of the failed answer (names in lower case), redacted: `set-cookie`, `authorization`
-   * and other credential headers read `[REDACTED]`, and the API key is removed wherever it is echoed.
+   * The headers of the failed answer (names in lower case), redacted: a header named like a credential
+   * (`set-cookie`, `authorization`, any name with key, token or secret) reads `[REDACTED]`, and the
+   * API key is removed wherever another header echoes it.
    */
   readonly headers: Readonly<Record<string, string>>;
   constructor(message: string, details: ErrorDetails = {}) {

@@ -47,8 +47,10 @@ const LEVELS: readonly LogLevel[] = ["off", "error", "warn", "info", "debug"];
 const METHODS = ["error", "warn", "info", "debug"] as const;
 
 function envLevel(): string | undefined {
-  // Browsers and edge runtimes have no `process`; Deno and Bun have one.
-  return typeof process === "undefined" ? undefined : process.env?.["JOBSTATUS_LOG"]?.trim().toLowerCase() || undefined;
+  // Read through globalThis: browsers and edge runtimes have no `process` (Deno and Bun have one), and
+  // the runtime names no Node-only global.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.["JOBSTATUS_LOG"]?.trim().toLowerCase() || undefined;
 }
 
 /**

@@ -84,18 +84,18 @@ export function sanitizeCause(error: unknown, secrets: readonly string[], depth 
   return copy;
 }
 
-// Headers whose value is a credential whatever it looks like: a session cookie set by a gateway, or
-// our own key echoed back.
-const SECRET_HEADERS = new Set(["set-cookie", "cookie", "authorization", "proxy-authorization", "x-api-key", "api-key", "apikey"]);
+// Headers whose value may be a credential whatever it looks like: a session cookie set by a gateway,
+// an auth header or a key echoed back, under any vendor's name.
+const SECRET_HEADER = /cookie|auth|key|token|secret|signature/i;
 
 /**
- * An answer's headers as a plain object (names in lower case), safe to keep on an error: credential
- * headers read `[REDACTED]`, and every other value is redacted of `secrets` and of credentials in URLs.
+ * An answer's headers as a plain object (names in lower case), safe to keep on an error: a header
+ * named like a credential (cookie, auth, key, token, secret, signature) reads `[REDACTED]`, and every other value is redacted of `secrets` and of credentials in URLs.
  */
 export function redactHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = SECRET_HEADERS.has(name) ? REDACTED : redactText(value, secrets);
+    out[name] = SECRET_HEADER.test(name) ? REDACTED : redactText(value, secrets);
   });
   return out;
 }
