@@ -450,8 +450,9 @@ function guardedFetch(
   };
 }
 
-/** The same answer without its `url`, which holds the key in the query: for a caller's middleware to see. */
+/** The same answer without its `url` (fetch's holds the key in the query), for a caller's middleware to see. */
 function withoutUrl(response: Response): Response {
+  if (response.url === "") return response;
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
