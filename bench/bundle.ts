@@ -1,5 +1,5 @@
 /**
- * Benchmark 5 (issue 5): each public entry bundled for the browser with esbuild, minified, gzipped.
+ * Benchmark 5: each public entry bundled for the browser with esbuild, minified, gzipped.
  * openapi-fetch is bundled in, as an app would ship it.
  *
  *   npx tsx bench/bundle.ts

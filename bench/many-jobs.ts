@@ -1,5 +1,5 @@
 /**
- * Benchmark 4 (issue 5): one watcher, 10,000 jobs on the fake providers over loopback, ending spread
+ * Benchmark 4: one watcher, 10,000 jobs on the fake providers over loopback, ending spread
  * over about a minute, with a request cap per key. The fake server runs in a child process, so its
  * CPU time, heap and garbage are not counted as the watcher's.
  *

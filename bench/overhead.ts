@@ -1,5 +1,5 @@
 /**
- * Benchmarks 1 and 2 (issue 5): what our client adds to one status call.
+ * Benchmarks 1 and 2: what our client adds to one status call.
  * (a) no network: a fetch that answers at once with a recorded answer of the fake server, given as
  *     the `fetch` option of every contender (as openapi-fetch's own benchmark does);
  * (b) loopback HTTP with keep-alive against the fake providers, running in a child process.

@@ -1,5 +1,5 @@
 /**
- * Benchmark 3 (issue 5): polling efficiency on a virtual clock. Requests spent per job against how
+ * Benchmark 3: polling efficiency on a virtual clock. Requests spent per job against how
  * late each job is found, for other clients' published policies and ours. No timers, no network:
  * every number comes from seeded randomness, so a run is reproducible to the digit.
  *

@@ -1,5 +1,5 @@
 /**
- * Benchmark 6 (issue 5): how long the everyday tooling takes. `npm run generate` runs on a copy of
+ * Benchmark 6: how long the everyday tooling takes. `npm run generate` runs on a copy of
  * openapi/ (its `--root` option), so timing it never rewrites the work tree's generated/ files.
  *
  *   npx tsx bench/tooling.ts

@@ -17,8 +17,10 @@ if (done.state === "succeeded") {
   console.log(`outputs of nodes: ${Object.keys(detail.outputs ?? {}).join(", ") || "none"}`);
 }
 
-// A job still in the queue can be cancelled: POST /api/queue { delete: [id] }.
+// A job still in the queue can be cancelled: POST /api/queue { delete: [id] }. A running one cannot
+// (it comes back in notCancelled); comfy.interruptAllRunningJobs() stops EVERY running job of the account.
 const extra = await comfy.submitWorkflow(workflow);
-await comfy.cancel(extra.jobId);
-const cancelled = await wait(comfy, extra, { timeoutMs: 60_000 });
-console.log(`second workflow: ${cancelled.state}`);
+const { cancelled } = await comfy.cancel(extra.jobId);
+console.log(`cancel: ${cancelled.includes(extra.jobId) ? "cancelled while queued" : "not cancelled (already running or over)"}`);
+const second = await wait(comfy, extra, { timeoutMs: 60_000 });
+console.log(`second workflow: ${second.state}`);

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/api/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt currently running jobs
+         * @description Cancel all currently RUNNING jobs for the authenticated user.
+         *     This will interrupt any job that is currently in 'in_progress' status.
+         *     Note: This endpoint only affects running jobs. To cancel pending jobs, use /api/queue.
+         */
+        post: operations["interruptJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/job/{job_id}/status": {
         parameters: {
             query?: never;
@@ -77,8 +99,10 @@ export interface paths {
         put?: never;
         /**
          * Manage queue operations
-         * @description Cancel specific PENDING jobs by ID or clear all pending jobs in the queue.
-         *     Note: This endpoint only affects pending jobs. To cancel running jobs, use /api/interrupt.
+         * @description Cancel specific PENDING jobs by ID or clear all pending jobs in the queue: the answer's `deleted`
+         *     lists the ids that were cancelled, and an id it does not list was not (it is running, already over,
+         *     or unknown). Running jobs are stopped with `POST /api/interrupt`, which interrupts all of the
+         *     caller's running jobs.
          */
         post: operations["manageQueue"];
         delete?: never;
@@ -217,8 +241,31 @@ export interface components {
              */
             updated_at?: string;
         };
-        /** @description Error response for ComfyUI prompt execution. */
+        PromptError: {
+            details?: string;
+            extra_info?: {
+                [key: string]: unknown;
+            };
+            message?: string;
+            /** @description Machine-readable reason, such as `prompt_outputs_failed_validation` or `invalid_prompt`. */
+            type?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Why a workflow was refused: `error` (an object with `type` and `message`, or a plain string when the body had no prompt) and `node_errors`, the problems per node id. */
         PromptErrorResponse: {
+            error?: string | components["schemas"]["PromptError"];
+            node_errors?: {
+                [key: string]: components["schemas"]["PromptNodeError"];
+            } | unknown[];
+        } & {
+            [key: string]: unknown;
+        };
+        PromptNodeError: {
+            class_type?: string;
+            dependent_outputs?: string[];
+            errors?: components["schemas"]["PromptError"][];
+        } & {
             [key: string]: unknown;
         };
         PromptRequest: {
@@ -272,7 +319,21 @@ export interface components {
             deleted?: string[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description The API key's subscription is inactive. Retrying does not help until the subscription is active again. */
+        SubscriptionInactive: {
+            headers: {
+                /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -280,6 +341,43 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    interruptJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success - Job interrupted or no running job found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized - Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["SubscriptionInactive"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getJobStatus: {
         parameters: {
             query?: never;
@@ -328,6 +426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["SubscriptionInactive"];
             /** @description Internal server error */
             500: {
                 headers: {
@@ -387,6 +486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["SubscriptionInactive"];
             /** @description Internal server error */
             500: {
                 headers: {
@@ -450,6 +550,8 @@ export interface operations {
             /** @description Subscription inactive ("payment required"): despite the status code this is not a request rate, and retrying will not help until the subscription is active again. */
             429: {
                 headers: {
+                    /** @description Present only on a rate limit (assumption); absent for an inactive subscription. */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -516,6 +618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["SubscriptionInactive"];
             /** @description Internal server error */
             500: {
                 headers: {
@@ -605,6 +708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            429: components["responses"]["SubscriptionInactive"];
             /** @description Internal server error */
             500: {
                 headers: {

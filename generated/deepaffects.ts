@@ -324,10 +324,11 @@ export interface components {
          *     names the speaker count `speakers`; v2 uses `speakerCount`.
          */
         DiarizeRequest: components["schemas"]["AudioInput"] & components["schemas"]["SpeakerOptions"];
+        /** @description Either error shape of errors.md; which status carries which is not documented. */
+        ErrorBody: components["schemas"]["GatewayFault"] | components["schemas"]["TypedError"];
         /**
          * @description Error body from the API gateway, for example `{"fault": {"faultstring": "Invalid ApiKey", "detail":
-         *     {"errorcode": "oauth.v2.InvalidApiKey"}}}`. The docs also name error types (`params_invalid`,
-         *     `unknown_route`, `queued`, `rate_limit`, `api_error`) without saying where they appear in a body.
+         *     {"errorcode": "oauth.v2.InvalidApiKey"}}}` (errors.md, "Example error response").
          */
         GatewayFault: {
             fault: {
@@ -402,6 +403,14 @@ export interface components {
              */
             summaryType?: "extractive" | "abstractive" | "all";
         };
+        /**
+         * @description "All errors are returned in the form of JSON with a type and optional message" (errors.md, "Error
+         *     types"): `params_invalid`, `unknown_route`, `queued` (try again in a few minutes), `rate_limit`, `api_error`.
+         */
+        TypedError: {
+            message?: string;
+            type: string;
+        };
         VoiceActivityRequest: components["schemas"]["AudioInput"] & {
             /**
              * @description Shortest non-speech segment to report, in seconds.
@@ -410,8 +419,10 @@ export interface components {
             minNonSpeechDuration?: number;
         };
         /**
-         * @description What the webhook receives: `{request_id, response}`, where `response` is the API's result. Extra
-         *     properties are allowed because the depression API documents `{request_id, depressed}` instead.
+         * @description What the webhook receives: `{request_id, response}`, where `response` is the API's result (each API
+         *     page, "Webhook" output). Extra properties are allowed because the depression API documents
+         *     `{request_id, depressed}` instead (depression-prediction-api.md, "Output Parameters (Webhook)"):
+         *     there the result is the payload itself.
          */
         WebhookPayload: {
             request_id: string;
@@ -443,37 +454,34 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["GatewayFault"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description No such resource or route (`unknown_route`). */
+        /** @description No such resource or route (`unknown_route`); on the status endpoint, an unknown `request_id`. */
         NotFound: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["GatewayFault"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Over the plan's quota for this endpoint. */
+        /** @description Over the plan's quota for this endpoint. Retrying does not help until the quota allows it. */
         OverQuota: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["GatewayFault"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /**
-         * @description Over 5 requests per minute for this API or 100 per day (`rate_limit`). SeerNet's status table does not
-         *     list 429; we type it because the docs describe a `rate_limit` error and 429 is the usual status for it.
-         */
+        /** @description Over 5 requests per minute for this API or 100 per day: a `rate_limit` error. Transient: wait and retry. */
         RateLimited: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["GatewayFault"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description DeepAffects failed on its side (`api_error`); the docs give this as "50X". */
@@ -482,7 +490,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["GatewayFault"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /** @description The API key is missing or not valid. */

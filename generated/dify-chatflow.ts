@@ -55,14 +55,16 @@ export interface components {
         Error: {
             code: string;
             message: string;
+            /** @description The body field a 400 `invalid_param` is about, when there is one. */
+            params?: string;
             status: number;
         };
-        /** @description Request body for configuring annotation reply settings. */
+        /** @description Settings for the job. Dify requires all three fields, even for `disable`: the body is validated before the action is looked at. A missing field answers 400 `invalid_param` with `params` naming it. */
         InitialAnnotationReplySettingsRequest: {
             /** @description Name of the embedding model to use for annotation matching (e.g., `text-embedding-3-small`). */
-            embedding_model_name?: string | null;
+            embedding_model_name: string;
             /** @description Name of the embedding model provider (e.g., `openai`, `cohere`). */
-            embedding_provider_name?: string | null;
+            embedding_provider_name: string;
             /**
              * Format: float
              * @description Minimum similarity score for an annotation to be considered a match. Higher values require closer matches.
@@ -144,6 +146,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `too_many_requests` (too many concurrent requests: back off and retry) or `rate_limit_error` (a plan quota: retrying will not help until it resets). */
             429: {
                 headers: {
@@ -187,7 +198,7 @@ export interface operations {
                     "application/json": components["schemas"]["AnnotationReplyJobStatus"];
                 };
             };
-            /** @description `invalid_param` : The specified job does not exist. */
+            /** @description `invalid_param` : The specified job does not exist (or the other action was asked). Dify keeps an ended job's status for 600 s; after that its id answers this too. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -198,6 +209,15 @@ export interface operations {
             };
             /** @description `unauthorized`: the API key is missing or not valid. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: the key can't act here, for an access restriction or a plan limit; only the `message` says which. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

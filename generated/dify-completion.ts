@@ -74,14 +74,16 @@ export interface components {
         Error: {
             code: string;
             message: string;
+            /** @description 400 `invalid_param` 所针对的请求体字段（如有）。 */
+            params?: string;
             status: number;
         };
-        /** @description 标注回复初始设置请求体。 */
+        /** @description 标注回复设置请求体。三个字段都必填，`disable` 也一样：服务端先校验请求体再看动作。缺少字段时返回 400 `invalid_param`，`params` 为缺少的字段名。 */
         InitialAnnotationReplySettingsRequest: {
-            /** @description （可选）指定的嵌入模型名称。 */
-            embedding_model_name?: string | null;
-            /** @description （可选）指定的嵌入模型提供商名称。 */
-            embedding_provider_name?: string | null;
+            /** @description 嵌入模型名称（必填）。 */
+            embedding_model_name: string;
+            /** @description 嵌入模型提供商名称（必填）。 */
+            embedding_provider_name: string;
             /**
              * Format: float
              * @description 相似度阈值。
@@ -154,6 +156,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `forbidden`：密钥无权执行此操作（访问限制或套餐限制），具体原因见 `message`。 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `too_many_requests`（并发过多：退避后重试）或 `rate_limit_error`（套餐配额已用完：配额重置前重试无效）。 */
             429: {
                 headers: {
@@ -197,7 +208,7 @@ export interface operations {
                     "application/json": components["schemas"]["AnnotationReplyJobStatus"];
                 };
             };
-            /** @description `invalid_param`：该动作下不存在此任务 ID（"The job does not exist."）。 */
+            /** @description `invalid_param`：该动作下不存在此任务 ID（"The job does not exist."）。任务结束后 Dify 只保留其状态 600 秒，之后也返回此错误。 */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -208,6 +219,15 @@ export interface operations {
             };
             /** @description `unauthorized`：API 密钥缺失或无效。 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`：密钥无权执行此操作（访问限制或套餐限制），具体原因见 `message`。 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,12 +1,12 @@
 /**
- * `npm run soak [-- jobs]`: issue 6 §4. Thousands of jobs across the four seed APIs through one
+ * `npm run soak [-- jobs]`: thousands of jobs across the four seed APIs through one
  * watcher against the fake providers, with a seeded 10 % of status answers faulty (faults of the
  * matrix, compressed in time), checking that every job ends once in a terminal state or a typed
  * error, none lost, and that no key's request rate goes over its cap.
  *
  * DeepAffects allows 5 requests a minute per key, so its jobs come back by webhook (as its docs
  * advise; 10 % of deliveries are refused and retried by the fake), and only a few are polled, which
- * the rate budget holds to 5 a minute. `runSoak` is exported for test/reliability/soak.test.ts.
+ * the rate budget holds to 5 a minute. `runSoak` is exported for the test suite's smaller soak.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";

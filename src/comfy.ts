@@ -32,8 +32,10 @@
  */
 export * from "./shared-exports.js";
 export {
+  COMFY_DEFAULT_WAIT_MS,
   COMFY_STATES,
   createComfyClient,
+  type ComfyCancelResult,
   type ComfyClient,
   type ComfyJobDetail,
   type ComfyJobStatus,

@@ -33,14 +33,18 @@
  * @module jobstatus/deepaffects
  */
 export * from "./shared-exports.js";
+import { createDeepAffectsClient as createClient, type DeepAffectsClient, type DeepAffectsClientOptions } from "./providers/deepaffects.js";
+import { sharedRateLimiter } from "./lifecycle/limiter.js";
 export {
-  createDeepAffectsClient,
+  DEEPAFFECTS_DEFAULT_WAIT_MS,
   DEEPAFFECTS_APIS,
   DEEPAFFECTS_STATES,
   type DeepAffectsAccepted,
   type DeepAffectsApi,
   type DeepAffectsBody,
   type DeepAffectsClient,
+  type DeepAffectsClientOptions,
+  type StartBudgetLimiter,
   type DeepAffectsJobStatus,
   type DeepAffectsPaths,
   type DeepAffectsRawStatus,
@@ -69,3 +73,17 @@ export {
   type DeepAffectsVadResult,
   type DeepAffectsWord,
 } from "./providers/deepaffects-results.js";
+
+/**
+ * A DeepAffects client. The provider allows 5 requests a minute to each API and 100 a day: job starts
+ * and the waits' polls take their slots from the same limiter (by default the process-wide one), so
+ * a start over budget fails with a RateLimitError before anything is sent. Prefer webhooks, with
+ * polling as a slow fallback.
+ * @example
+ * const da = createDeepAffectsClient({ apiKey: process.env.DEEPAFFECTS_API_KEY! });
+ * const handle = await da.start("asr", { url: "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 });
+ * const status = await da.getJobStatus(handle.jobId);
+ */
+export function createDeepAffectsClient(options: DeepAffectsClientOptions): DeepAffectsClient {
+  return createClient({ limiter: sharedRateLimiter, ...options });
+}

@@ -35,6 +35,8 @@
  */
 export * from "./shared-exports.js";
 export {
+  DIFY_DEFAULT_WAIT_MS,
+  DIFY_JOB_STATUS_TTL_MS,
   createDifyClient,
   DIFY_STATES,
   type AnnotationReplySettings,

@@ -46,7 +46,7 @@ export function renderMarkdown(result: PollingBenchResult): string {
       return `| ${b.sigma} | ${plain.requestsPerJob.toFixed(1)} / ${pct(plain.relLag.p95)} | `
         + `${matched.requestsPerJob.toFixed(1)} / ${pct(matched.relLag.p95)} (patience ${matched.patience?.toFixed(3)}) | ${b.ratio.toFixed(2)} |`;
     }).join("\n");
-  return `# Polling efficiency (issue 5, benchmark 3)
+  return `# Polling efficiency (benchmark 3)
 
 \`npx tsx bench/polling.ts\` (\`npm run bench:polling\`). A virtual clock: no timers, no network, seeded
 randomness, so the figures do not depend on the machine. ${config.jobs} jobs, ${config.workload}, seed

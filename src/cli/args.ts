@@ -35,8 +35,8 @@ export type StartTarget =
       action: "enable" | "disable";
       app: "chatflow" | "completion";
       scoreThreshold: number;
-      embeddingProvider: string | undefined;
-      embeddingModel: string | undefined;
+      embeddingProvider: string;
+      embeddingModel: string;
     };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -184,13 +184,19 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
   if (threshold === undefined) throw new UsageError("start dify needs --score-threshold, a number from 0 to 1 (such as 0.9).");
   const scoreThreshold = Number(threshold);
   if (threshold.trim() === "" || !(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new UsageError(`--score-threshold must be a number from 0 to 1, got "${threshold}".`);
+  // Dify validates the whole body before it looks at the action, so disable needs them too.
+  const needed = (flag: string, example: string) => {
+    const value = str(flag);
+    if (!value) throw new UsageError(`start dify needs --${flag} (such as ${example}): Dify requires it, also for disable.`);
+    return value;
+  };
   return {
     provider: "dify",
     action: oneOf(what, ["enable", "disable"] as const, "action"),
     app: oneOf(str("app") ?? "chatflow", ["chatflow", "completion"] as const, "--app"),
     scoreThreshold,
-    embeddingProvider: str("embedding-provider"),
-    embeddingModel: str("embedding-model"),
+    embeddingProvider: needed("embedding-provider", "openai"),
+    embeddingModel: needed("embedding-model", "text-embedding-3-small"),
   };
 }
 

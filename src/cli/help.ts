@@ -60,7 +60,7 @@ ${table([
   ["jobstatus wait <provider> <job-id>", "wait until the job ends"],
   ["jobstatus start comfy --workflow file.json", "submit a workflow"],
   ["jobstatus start deepaffects <api> --body file.json [--webhook url]", "start an async DeepAffects job"],
-  ["jobstatus start dify <enable|disable> --score-threshold 0.9", "configure Dify annotation reply"],
+  ["jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m", "configure Dify annotation reply"],
   ["jobstatus fake-server [--port n]", "fake providers for trying things by hand"],
   ["jobstatus <command> --help", "a command's flags"],
   ["jobstatus --version", "the installed version"],
@@ -115,7 +115,7 @@ ${EXIT_CODES_HELP}`,
   start: `Usage:
   jobstatus start comfy --workflow file.json
   jobstatus start deepaffects <api> --body file.json [--webhook url]
-  jobstatus start dify <enable|disable> --score-threshold 0.9 [--embedding-provider p] [--embedding-model m] [--app chatflow|completion]
+  jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m [--app chatflow|completion]
 
 Starts a job and prints its handle as JSON ({"provider", "jobId", ...}); wait on it with
 "jobstatus wait <provider> <jobId>".
@@ -128,7 +128,7 @@ ${table([
       "denoise, featurize, is_depressed, summary, punctuate or videochapters; --webhook is where\n" +
       "DeepAffects POSTs the result",
   ],
-  ["dify", "annotation reply; --score-threshold from 0 to 1"],
+  ["dify", "annotation reply; --score-threshold from 0 to 1; the embedding model's provider and name\nare required by Dify, also for disable"],
 ])}
 
 Flags:

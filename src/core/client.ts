@@ -17,6 +17,7 @@ import {
   ResponseTooLargeError,
   ServerError,
   TimeoutError,
+  type ErrorDetails,
   type ProviderName,
 } from "./errors.js";
 import { clipText } from "./clip.js";
@@ -73,6 +74,24 @@ export interface ProviderConfig {
   readError: (body: unknown) => ErrorBody;
   /** Some providers answer a missing job with something other than 404 (Dify: 400 invalid_param). */
   isMissingJob?: (status: number, error: ErrorBody) => boolean;
+  /**
+   * A provider's own reading of an error answer (Comfy's 429 "subscription inactive", Dify's quota
+   * codes); undefined falls back to the mapping by status.
+   */
+  errorFor?: (answer: ErrorAnswer) => APIError | undefined;
+}
+
+/** What `ProviderConfig.errorFor` gets: the answer, its parsed error, and the common message head and details. */
+export interface ErrorAnswer {
+  status: number;
+  body: unknown;
+  response: Response;
+  error: ErrorBody;
+  /** `<provider> <operation> answered <status> <code>: <message>`, redacted and bounded. */
+  head: string;
+  details: ErrorDetails;
+  /** Removes the key from provider text. */
+  redact: (text: string) => string;
 }
 
 /**
@@ -210,6 +229,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     };
     // Our advice follows after a full stop, so the provider's own closing stops are dropped.
     const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said.replace(/[.\s]+$/, "")}` : ""}`;
+    const own = config.errorFor?.({ status, body, response, error: parsed, head, details, redact: (text) => redactText(text, secrets) });
+    if (own) return own;
     if (status === 401) {
       return new AuthenticationError(`${head}. Check that the API key (${config.envName}) is valid and meant for this ${displayName} API.`, details);
     }

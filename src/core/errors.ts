@@ -169,3 +169,63 @@ export class JobFailedError extends JobStatusError {
     this.snapshot = details.snapshot;
   }
 }
+
+/**
+ * The account cannot run this call until its subscription is active again (Comfy Cloud answers 429
+ * for "subscription inactive"). Not transient: waiting and retrying will not clear it.
+ */
+export class SubscriptionInactiveError extends APIError {
+  override name = "SubscriptionInactiveError";
+  override get transient(): boolean {
+    return false;
+  }
+}
+
+/**
+ * A plan quota is used up (Dify's 429 `rate_limit_error`) or the plan forbids the call. Not
+ * transient: it clears only when the quota period resets or the plan changes.
+ */
+export class QuotaExceededError extends APIError {
+  override name = "QuotaExceededError";
+  override get transient(): boolean {
+    return false;
+  }
+}
+
+/** One node's problems in a rejected workflow, as ComfyUI reports them in `node_errors`. */
+export interface WorkflowNodeError {
+  /** The node's type, such as `KSampler`. */
+  class_type?: string | undefined;
+  errors: Array<{ type?: string | undefined; message?: string | undefined; details?: string | undefined; extra_info?: unknown }>;
+  /** Output nodes that depend on this node. */
+  dependent_outputs?: string[] | undefined;
+}
+
+/**
+ * The provider refused a submitted workflow (Comfy's 400 on `POST /api/prompt`). `message` carries the
+ * provider's reason; `errorType` its `error.type`; `nodeErrors` the per-node problems, keyed by node id.
+ */
+export class WorkflowRejectedError extends BadRequestError {
+  override name = "WorkflowRejectedError";
+  readonly errorType: string | undefined;
+  readonly nodeErrors: Readonly<Record<string, WorkflowNodeError>>;
+  constructor(message: string, details: ErrorDetails & { errorType?: string | undefined; nodeErrors?: Record<string, WorkflowNodeError> | undefined }) {
+    super(message, details);
+    this.errorType = details.errorType;
+    this.nodeErrors = details.nodeErrors ?? {};
+  }
+}
+
+/**
+ * The provider no longer knows a job that existed: it keeps a job's status only for a while after
+ * the job ends (Dify: 10 minutes), so the job may well have succeeded. `reason` says how we know it
+ * existed: we saw it alive before, or it is older than the provider's memory.
+ */
+export class JobExpiredError extends NotFoundError {
+  override name = "JobExpiredError";
+  readonly reason: "seen-before" | "older-than-ttl";
+  constructor(message: string, details: ErrorDetails & { reason: "seen-before" | "older-than-ttl" }) {
+    super(message, details);
+    this.reason = details.reason;
+  }
+}

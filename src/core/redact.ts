@@ -35,8 +35,7 @@ function spellings(secret: string): string[] {
     JSON.stringify(secret).slice(1, -1),
   ]);
   // Our own messages JSON-quote provider values (a strict-mode status), so a spelling the provider
-  // echoed gets one more level of escaping: a key with `\` or `"` survived that way
-  // (test/reliability/fuzz-wire.test.ts).
+  // echoed gets one more level of escaping.
   for (const form of [...forms]) forms.add(JSON.stringify(form).slice(1, -1));
   // Longest first, so a short form never splits a longer one and leaves part of it behind.
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);

@@ -91,6 +91,8 @@ export interface PollDefaults {
   maxIntervalMs?: number;
   patience?: number;
   jitter?: number;
+  /** How long a wait without `timeoutMs` or `deadline` lasts before it gives up with a TimeoutError. */
+  defaultTimeoutMs?: number;
 }
 
 /** A request budget: at most `requests` in any window of `intervalMs`. */
@@ -149,8 +151,7 @@ export function makeSnapshot<Raw, H extends JobHandle>(
     state,
     terminal: isTerminal(state),
     rawStatus: typeof rawStatus === "string" ? rawStatus : undefined,
-    // Bodies are read tolerantly, so a provider's error field may be any JSON value; only text is a
-    // message (an array here once crashed a throwOnFailure wait: test/reliability/fuzz-wire.test.ts).
+    // Bodies are read tolerantly, so a provider's error field may be any JSON value; only text is a message.
     errorMessage: typeof extra.errorMessage === "string" && extra.errorMessage !== "" ? extra.errorMessage : undefined,
     raw,
     observedAt: new Date().toISOString(),

@@ -50,8 +50,7 @@ export function requireBaseUrl(baseUrl: unknown, provider: ProviderName): string
 
 // Ids go into paths: anything that could step out of the documented path (a slash, a dot segment,
 // an escape, a query or fragment) is refused rather than trusted to encoding alone. A lone surrogate
-// (\p{Cs}) cannot be URL-encoded at all: it used to fail inside fetch as a retried ConnectionError
-// (test/reliability/fuzz-wire.test.ts).
+// (\p{Cs}) cannot be URL-encoded at all, so fetch would fail on it as if the network had.
 const UNSAFE_ID = /[/\\?#%\s\p{Cc}\p{Cs}]/u;
 
 export function requireJobId(jobId: unknown, provider: ProviderName, name = "jobId"): string {

@@ -16,8 +16,9 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> extends LogOpt
   signal?: AbortSignal | undefined;
   /**
    * A hard deadline, this many ms from now: the wait settles before it, with a TimeoutError carrying
-   * the last snapshot, even while it waits for a request slot. One past the last time a Date can hold
-   * (about 8.64e15 ms since epoch) is no deadline.
+   * the last snapshot, even while it waits for a request slot. Default: the provider's (Dify 30 min,
+   * Comfy Cloud 2 h, DeepAffects 6 h); `Infinity`, or one past the last time a Date can hold (about
+   * 8.64e15 ms since epoch), is no deadline.
    */
   timeoutMs?: number | undefined;
   /** The same as an absolute time (ISO 8601 or ms since epoch); wins over timeoutMs. */
@@ -119,8 +120,11 @@ function isoOf(ms: number): string {
   return new Date(Math.min(LAST_DATE_MS, Math.max(-LAST_DATE_MS, Number.isNaN(ms) ? Date.now() : ms))).toISOString();
 }
 
-/** The absolute deadline in ms, Infinity for none: a resumed wait keeps its saved one. */
-export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number): number {
+/**
+ * The absolute deadline in ms, Infinity for none: a resumed wait keeps its saved one; without
+ * `timeoutMs` or `deadline` it is `defaultMs` (the provider's default) from now.
+ */
+export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<any>, now: number, defaultMs = Infinity): number {
   let at = Infinity;
   if (saved) {
     if (saved.deadline !== null) at = Date.parse(saved.deadline);
@@ -128,7 +132,7 @@ export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<an
   } else if (options.deadline !== undefined) {
     at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
     if (!Number.isFinite(at)) throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(options.deadline)}.`);
-  } else if (options.timeoutMs !== undefined) at = now + options.timeoutMs;
+  } else at = now + (options.timeoutMs ?? defaultMs);
   // One past the last time a Date can hold could not be saved: it is no deadline.
   return at >= LAST_DATE_MS ? Infinity : at;
 }

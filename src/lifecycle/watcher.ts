@@ -383,7 +383,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     if (Number.isNaN(startedAtGiven)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
     // A job cannot have started later than now: a clock ahead elsewhere must not postpone its first poll.
     const startedAt = Math.min(startedAtGiven, now);
-    const deadline = deadlineOf(saved, options, now);
+    const deadline = deadlineOf(saved, options, now, provider.pollDefaults.defaultTimeoutMs);
     const webhookFloor = "webhook" in handle && handle.webhook ? (options.webhookFallbackMs ?? 60_000) : 0;
     const adaptive = options.poll?.adaptive ?? modelFor(provider, handle, saved);
     // The fallback may be slower than the provider's ceiling (DeepAffects: 2 min); the ceiling then rises

@@ -6,8 +6,9 @@
 import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
 import type { RetryInit } from "../core/retry.js";
-import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError } from "../core/errors.js";
+import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
+import { clipText } from "../core/clip.js";
 import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
@@ -56,6 +57,11 @@ export const COMFY_STATES = {
   cancelling_preparing: "running",
 } as const satisfies StateTable;
 
+/**
+ * Without `timeoutMs`, a wait on a Comfy job gives up after this long. Comfy documents no limit on a
+ * job's run time; two hours is our choice, well past a long video workflow.
+ */
+export const COMFY_DEFAULT_WAIT_MS = 2 * 60 * 60_000;
 /** A status Comfy Cloud sends: one of {@link COMFY_STATES}, or a string not seen yet (its state is `unknown`). */
 export type ComfyRawStatus = keyof typeof COMFY_STATES | (string & {});
 /** What one Comfy Cloud status check saw: the status body as `raw`, its `status` as `rawStatus`. */
@@ -74,11 +80,82 @@ export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus,
   submitWorkflow(workflow: ComfyPromptRequest["prompt"], extra?: Omit<ComfyPromptRequest, "prompt">, init?: StatusInit): Promise<ComfyJobHandle>;
   /** `GET /api/jobs/{job_id}`: the job's detail, with outputs once it has ended. */
   getJob(jobId: string, init?: RetryInit): Promise<ComfyJobDetail>;
-  /** `POST /api/queue` with `delete`: cancels jobs that have not started running. */
-  cancel(jobIds: string | readonly string[], init?: StatusInit): Promise<void>;
+  /**
+   * `POST /api/queue` with `delete`: cancels jobs that have not started running, and says which were
+   * cancelled. A running job is not stopped by this call and is listed in `notCancelled`.
+   */
+  cancel(jobIds: string | readonly string[], init?: StatusInit): Promise<ComfyCancelResult>;
+  /**
+   * `POST /api/interrupt`: interrupts EVERY running job of this key's user, not one job. Comfy offers
+   * no way to stop a single running job; pending jobs are untouched (use `cancel` for those).
+   */
+  interruptAllRunningJobs(init?: StatusInit): Promise<void>;
 }
 
-const readError = (body: unknown): ErrorBody => body as ErrorBody;
+/** What `cancel` did: ids Comfy listed as cancelled, and the others (running, already over, or unknown). */
+export interface ComfyCancelResult {
+  cancelled: string[];
+  /** Ids the answer did not list as cancelled: they keep running (or had already ended, or are not known). */
+  notCancelled: string[];
+}
+
+/**
+ * An error body is either `ErrorResponse` `{code, message}` or the prompt's `{error, node_errors}`,
+ * where `error` is `{type, message, ...}` or, for a body without a prompt, a string (ComfyUI server.py).
+ */
+const readError = (body: unknown): ErrorBody => {
+  const nested = (body as { error?: unknown } | null)?.error;
+  if (typeof nested === "string") return { message: nested };
+  if (nested && typeof nested === "object") {
+    const { type, message } = nested as { type?: unknown; message?: unknown };
+    return { code: type as string | undefined, message: message as string | undefined };
+  }
+  return body as ErrorBody;
+};
+
+const MAX_NODE_ERRORS_CHARS = 64 * 1024;
+
+/** `node_errors` with the key removed, bounded in size, and each entry shaped as documented. */
+function nodeErrorsOf(raw: unknown, redact: (text: string) => string): Record<string, WorkflowNodeError> {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return {};
+  const text = JSON.stringify(raw);
+  if (text.length > MAX_NODE_ERRORS_CHARS) return {};
+  const clean = JSON.parse(redact(text)) as Record<string, unknown>;
+  const out: Record<string, WorkflowNodeError> = {};
+  for (const [node, value] of Object.entries(clean)) {
+    const entry = (value && typeof value === "object" ? value : {}) as Partial<WorkflowNodeError>;
+    out[node] = { ...entry, errors: Array.isArray(entry.errors) ? entry.errors : [] };
+  }
+  return out;
+}
+
+/**
+ * Comfy's 429 is documented as "subscription inactive", not as a request rate (cloud overview and API
+ * reference error tables; openapi-cloud.yaml: "Payment required - User has not paid"). A 429 that
+ * carries Retry-After is read as a real rate limit, as Comfy's v2 API defines it.
+ */
+function comfyError({ status, body, response, head, details, redact }: ErrorAnswer): APIError | undefined {
+  // The header's presence is the signal: one we cannot read still marks a rate limit.
+  if (status === 429 && !response.headers.has("retry-after") && !response.headers.has("retry-after-ms")) {
+    return new SubscriptionInactiveError(
+      `${head}. Comfy Cloud answers 429 when the API key's subscription is inactive: reactivate the subscription of this account; retrying will not help.`,
+      { ...details, code: details.code ?? "subscription_inactive" },
+    );
+  }
+  if (status === 402) {
+    return new QuotaExceededError(`${head}. Comfy Cloud answers 402 for insufficient credits: add credits to the account; retrying will not help.`, details);
+  }
+  const prompt = body as { error?: { type?: unknown } | string; node_errors?: unknown } | null;
+  if (status === 400 && details.operation === "POST /api/prompt" && prompt && typeof prompt === "object" && prompt.error != null) {
+    const nodeErrors = nodeErrorsOf(prompt.node_errors, redact);
+    const nodes = Object.keys(nodeErrors);
+    return new WorkflowRejectedError(
+      `${head}. Comfy refused the workflow${nodes.length ? ` (nodes ${nodes.slice(0, 10).map((node) => clipText(node, 40)).join(", ")}: see nodeErrors)` : ""}; fix it and submit again.`,
+      { ...details, errorType: details.code, nodeErrors },
+    );
+  }
+  return undefined;
+}
 
 const apiKeyHeader = (apiKey: string): Middleware => ({
   onRequest({ request }) {
@@ -97,7 +174,7 @@ const normalize = createNormalizer(COMFY_STATES);
  */
 export function createComfyClient(options: ClientOptions): ComfyClient {
   const http = createProviderHttp<paths>(
-    { provider: "comfy", displayName: "Comfy Cloud", envName: "COMFY_API_KEY", defaultBaseUrl: "https://cloud.comfy.org", auth: apiKeyHeader, readError },
+    { provider: "comfy", displayName: "Comfy Cloud", envName: "COMFY_API_KEY", defaultBaseUrl: "https://cloud.comfy.org", auth: apiKeyHeader, readError, errorFor: comfyError },
     options,
   );
   const { api } = http;
@@ -124,7 +201,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     provider: "comfy",
     api,
     rateKey: rateKeyFor("comfy", http.apiKey),
-    pollDefaults: {},
+    pollDefaults: { defaultTimeoutMs: COMFY_DEFAULT_WAIT_MS },
     rateBudgets: [],
     normalize,
     kindOf: () => "comfy",
@@ -149,9 +226,18 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     async cancel(jobIds, init) {
       const ids = (typeof jobIds === "string" ? [jobIds] : [...jobIds]).map((id) => requireJobId(id, "comfy"));
       if (ids.length === 0) throw new InvalidArgumentError("comfy: cancel needs at least one job id.", { provider: "comfy" });
-      await http.call("POST /api/queue", init, async (send) => {
+      const { data } = await http.call("POST /api/queue", init, async (send) => {
         const result = await api.POST("/api/queue", { body: { delete: ids }, ...send });
-        // The queue endpoint may answer 200 with an empty body; that is success, not a bad answer.
+        // An empty 200 lists nothing as cancelled: every id is then reported as not cancelled.
+        return { ...result, data: result.data ?? {} };
+      });
+      const deleted = new Set(Array.isArray(data.deleted) ? data.deleted.filter((id): id is string => typeof id === "string") : []);
+      return { cancelled: ids.filter((id) => deleted.has(id)), notCancelled: ids.filter((id) => !deleted.has(id)) };
+    },
+    async interruptAllRunningJobs(init) {
+      await http.call("POST /api/interrupt", init, async (send) => {
+        const result = await api.POST("/api/interrupt", { ...send });
+        // Comfy documents a 200 without a body.
         return { ...result, data: result.data ?? {} };
       });
     },

@@ -6,11 +6,11 @@
 import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/deepaffects.js";
 import type { RetryInit } from "../core/retry.js";
-import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError } from "../core/errors.js";
+import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError, QuotaExceededError, RateLimitError, type APIError } from "../core/errors.js";
 import { createNormalizer, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
-import { makeSnapshot, type DeepAffectsJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
+import { makeSnapshot, type DeepAffectsJobHandle, type JobProvider, type JobSnapshot, type RateBudget, type StateTable, type StatusInit } from "../core/state.js";
 import { requireHttpUrl, requireJobId, requireOneOf } from "../core/validate.js";
 
 type Schemas = components["schemas"];
@@ -70,6 +70,33 @@ export type DeepAffectsSnapshot = JobSnapshot<DeepAffectsJobStatus, DeepAffectsJ
 
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
+/**
+ * Without `timeoutMs`, a wait on a DeepAffects job gives up after this long. DeepAffects documents no
+ * processing time; six hours is our choice (long recordings, and polls spaced by the 100 a day budget).
+ */
+export const DEEPAFFECTS_DEFAULT_WAIT_MS = 6 * 60 * 60_000;
+
+/** "5 requests per minute to each API", "capped at 100 requests per day" (developer-docs concepts.md, "Rate Limiting"). */
+const MINUTE_BUDGET: RateBudget = { requests: 5, intervalMs: 60_000 };
+const DAY_BUDGET: RateBudget = { requests: 100, intervalMs: 86_400_000 };
+
+/** The part of a rate limiter (`createRateLimiter()`) that job starts take their slots from. */
+export interface StartBudgetLimiter {
+  /** Takes a slot of every budget at `now` and returns `now`, or takes nothing and returns when to ask again. */
+  acquire(key: string, budgets: readonly RateBudget[], now: number): number;
+  /** Gives a slot back when its request has ended at `at`. */
+  release(key: string, budgets: readonly RateBudget[], at: number): void;
+}
+
+/** Options of `createDeepAffectsClient`. */
+export interface DeepAffectsClientOptions extends ClientOptions {
+  /**
+   * The limiter whose budgets job starts count against, shared with the waits that use it (default:
+   * the process-wide one). A start takes a slot of its API's minute budget and of the key's day budget.
+   */
+  limiter?: StartBudgetLimiter;
+}
+
 /** Options of `deepaffects.start`, besides the request's signal and time limit. */
 export interface StartOptions extends StatusInit {
   /** Where DeepAffects should POST `{request_id, response}` when the job ends (its docs ask for one on every call). */
@@ -91,10 +118,31 @@ export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, Dee
   start<N extends DeepAffectsApi>(api: N, body: DeepAffectsBody<N>, options?: StartOptions): Promise<DeepAffectsJobHandle & { api: N }>;
 }
 
+/** Either documented error body: the gateway's `{fault: {faultstring, detail: {errorcode}}}` or `{type, message}` (errors.md). */
 const readError = (body: unknown): ErrorBody => {
-  const fault = (body as { fault?: { faultstring?: unknown; detail?: { errorcode?: unknown } } } | null)?.fault;
+  const typed = body as { fault?: { faultstring?: unknown; detail?: { errorcode?: unknown } }; type?: unknown; message?: unknown } | null;
+  const fault = typed?.fault;
+  if (!fault && typeof typed?.type === "string") return { code: typed.type, message: typed.message as string | undefined };
   return { code: fault?.detail?.errorcode as string | undefined, message: fault?.faultstring as string | undefined };
 };
+
+/**
+ * A `rate_limit` error is a rate limit whatever status it comes with (concepts.md: "you will receive a
+ * `rate_limit` error response", no status given); `queued` asks to "try this request again in a few
+ * minutes" (errors.md). 402 is "Over plan quota on this endpoint": retrying does not clear it.
+ */
+function deepaffectsError({ status, error, response, head, details }: ErrorAnswer): APIError | undefined {
+  if (error.code === "rate_limit" || error.code === "queued") {
+    const retryAfterMs = parseRetryAfter(response.headers);
+    const when = retryAfterMs === undefined ? "later" : `in ${Math.ceil(retryAfterMs / 1000)} s`;
+    const why = error.code === "queued" ? "DeepAffects queued the lookup" : "DeepAffects allows 5 requests a minute to each API and 100 a day";
+    return new RateLimitError(`${head}. ${why}: try again ${when} (a wait retries this by itself).`, { ...details, retryAfterMs });
+  }
+  if (status === 402) {
+    return new QuotaExceededError(`${head}. Over the plan's quota on this endpoint: retrying will not help until the quota allows it.`, details);
+  }
+  return undefined;
+}
 
 // Rebuilds a Request with the key in its query: for a redirect hop back home (its Location has no key)
 // and a direct `api` call with its own query serializer. Our own calls get the key from `authQuery`.
@@ -139,7 +187,7 @@ function failureOnly(inner: unknown): string | undefined {
  * const handle = await da.start("asr", { url: "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 });
  * const status = await da.getJobStatus(handle.jobId);
  */
-export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClient {
+export function createDeepAffectsClient(options: DeepAffectsClientOptions): DeepAffectsClient {
   const http = createProviderHttp<paths>(
     {
       provider: "deepaffects",
@@ -150,11 +198,40 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       auth: apiKeyQuery,
       authQuery: "apikey",
       readError,
+      errorFor: deepaffectsError,
     },
     options,
   );
   const { api } = http;
   const apiNames = Object.keys(DEEPAFFECTS_APIS) as DeepAffectsApi[];
+  const rateKey = rateKeyFor("deepaffects", http.apiKey);
+  const limiter = options.limiter;
+
+  /**
+   * A slot of the API's minute budget and of the key's day budget (the one polls share), or a
+   * RateLimitError before anything is sent. Returns what gives the slots back when the request ends.
+   */
+  function takeStartSlot(which: DeepAffectsApi): () => void {
+    if (!limiter) return () => {};
+    const minuteKey = `${rateKey}:start:${which}`;
+    const now = Date.now();
+    const dayAt = limiter.acquire(rateKey, [DAY_BUDGET], now);
+    const minuteAt = dayAt > now ? dayAt : limiter.acquire(minuteKey, [MINUTE_BUDGET], now);
+    if (minuteAt > now) {
+      // The day slot was taken but no request is sent: giving it back counts it as one ended now (the safe side).
+      if (dayAt <= now) limiter.release(rateKey, [DAY_BUDGET], now);
+      const waitS = Math.ceil((minuteAt - now) / 1000);
+      throw new RateLimitError(
+        `DeepAffects POST ${DEEPAFFECTS_APIS[which]} was not sent: DeepAffects allows 5 requests a minute to each API and 100 a day, and this key has used them (or is paused after a rate_limit). Try again in ${waitS} s.`,
+        { provider: "deepaffects", operation: `POST ${DEEPAFFECTS_APIS[which]}`, code: "rate_limit", retryAfterMs: minuteAt - now },
+      );
+    }
+    return () => {
+      const at = Date.now();
+      limiter.release(rateKey, [DAY_BUDGET], at);
+      limiter.release(minuteKey, [MINUTE_BUDGET], at);
+    };
+  }
 
   async function requestStatus(requestId: string, init?: StatusInit) {
     const request_id = requireJobId(requestId, "deepaffects", "requestId");
@@ -180,13 +257,10 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
   return {
     provider: "deepaffects",
     api,
-    rateKey: rateKeyFor("deepaffects", http.apiKey),
+    rateKey,
     // 5 requests a minute per key: one poll every 12 s at the very most, and slower by default.
-    pollDefaults: { initialDelayMs: 15_000, minIntervalMs: 12_000, maxIntervalMs: 120_000 },
-    rateBudgets: [
-      { requests: 5, intervalMs: 60_000 },
-      { requests: 100, intervalMs: 86_400_000 },
-    ],
+    pollDefaults: { initialDelayMs: 15_000, minIntervalMs: 12_000, maxIntervalMs: 120_000, defaultTimeoutMs: DEEPAFFECTS_DEFAULT_WAIT_MS },
+    rateBudgets: [MINUTE_BUDGET, DAY_BUDGET],
     normalize,
     kindOf: (handle) => `deepaffects:${handle.api}`,
     checkHandle,
@@ -200,10 +274,16 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
       const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
       const path = DEEPAFFECTS_APIS[which] as (typeof DEEPAFFECTS_APIS)["asr"];
       const startedAt = new Date().toISOString();
-      const { data } = await http.call(`POST ${path}`, startOptions, (send) =>
-        // The provider's pages list `webhook` as required; without one, polling is how the result arrives.
-        api.POST(path, { params: { query: { webhook: webhook as string, request_id } }, body: body as DeepAffectsBody<"asr">, ...send }),
-      );
+      const release = takeStartSlot(which);
+      let data: DeepAffectsAccepted;
+      try {
+        ({ data } = await http.call(`POST ${path}`, startOptions, (send) =>
+          // The provider's pages list `webhook` as required; without one, polling is how the result arrives.
+          api.POST(path, { params: { query: { webhook: webhook as string, request_id } }, body: body as DeepAffectsBody<"asr">, ...send }),
+        ));
+      } finally {
+        release();
+      }
       if (typeof data.request_id !== "string" || data.request_id === "") throw http.invalid(`POST ${path}`, "without a request_id");
       return { provider: "deepaffects", api: which, jobId: data.request_id, startedAt, ...(webhook ? { webhook: true } : {}) };
     },
@@ -213,12 +293,14 @@ export function createDeepAffectsClient(options: ClientOptions): DeepAffectsClie
         throw http.invalid("webhook", "with a payload that is not {request_id, response} for this job");
       }
       // A delivery is sent when the job has ended, well or not. One whose result is only an error note
-      // ({error} or {message}, as a Failed status body carries it) is a failure: every delivery used to
-      // be read as a success (caught by scripts/soak.ts). Shaped like a status body so readers of
-      // `raw.response.response` find the result whichever way it arrived.
-      const failure = failureOnly(delivery.response);
+      // ({error} or {message}, as a Failed status body carries it) is a failure. Shaped like a status
+      // body so readers of `raw.response.response` find the result whichever way it arrived.
+      // The depression API delivers `{request_id, depressed}`: the payload itself is its result.
+      const { request_id: _id, ...rest } = delivery as Record<string, unknown>;
+      const result = "response" in delivery ? delivery.response : rest;
+      const failure = failureOnly(result);
       const status = failure === undefined ? "Completed" : "Failed";
-      const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: delivery.response } };
+      const raw: DeepAffectsJobStatus = { status, response: { request_id: delivery.request_id, response: result } };
       return makeSnapshot(handle, failure === undefined ? "succeeded" : "failed", undefined, raw, { errorMessage: http.redact(failure) });
     },
     async status(handle, init): Promise<DeepAffectsSnapshot> {

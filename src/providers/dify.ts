@@ -6,8 +6,8 @@ import type { Client, Middleware } from "openapi-fetch";
 import type { components as ChatflowComponents, paths as ChatflowPaths } from "../../generated/dify-chatflow.js";
 import type { paths as CompletionPaths } from "../../generated/dify-completion.js";
 import type { RetryInit } from "../core/retry.js";
-import { createProviderHttp, type ClientOptions, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError } from "../core/errors.js";
+import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
+import { InvalidArgumentError, JobExpiredError, NotFoundError, PermissionDeniedError, QuotaExceededError, type APIError } from "../core/errors.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { makeSnapshot, type DifyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
@@ -35,6 +35,15 @@ export const DIFY_STATES = {
   error: "failed",
 } as const satisfies StateTable;
 
+/**
+ * How long Dify keeps an ended job's status: its annotation-reply tasks store the outcome with
+ * `setex(..., 600, ...)` (langgenius/dify api/tasks/annotation/enable_annotation_reply_task.py and
+ * disable_annotation_reply_task.py); afterwards the status call answers 400 "The job does not exist.".
+ */
+export const DIFY_JOB_STATUS_TTL_MS = 600_000;
+/** Without `timeoutMs`, a wait on a Dify job gives up after this long (our choice: annotation jobs take seconds to minutes). */
+export const DIFY_DEFAULT_WAIT_MS = 30 * 60_000;
+const MAX_REMEMBERED_JOBS = 1_000;
 /** A `job_status` Dify sends: one of {@link DIFY_STATES}, or a string not seen yet (its state is `unknown`). */
 export type DifyRawStatus = keyof typeof DIFY_STATES | (string & {});
 /** What one Dify annotation-reply status check saw: the body as `raw`, its `job_status` as `rawStatus`. */
@@ -62,6 +71,21 @@ export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<
 }
 
 const readError = (body: unknown): ErrorBody => body as ErrorBody;
+
+/**
+ * Dify's errors guide (upstream dify/service/errors-guide.en.md, "Rate Limits and Quotas"): 429
+ * `rate_limit_error` is a plan quota that retrying will not clear, unlike `too_many_requests`; 403
+ * `forbidden` is an access restriction or a plan limit, and only its message says which.
+ */
+function difyError({ status, error, head, details }: ErrorAnswer): APIError | undefined {
+  if (status === 429 && error.code === "rate_limit_error") {
+    return new QuotaExceededError(`${head}. A Dify plan quota is used up: it clears when the quota period resets or the plan changes, not by retrying.`, details);
+  }
+  if (status === 403) {
+    return new PermissionDeniedError(`${head}. Dify refused the call for an access restriction or a plan limit (the message says which); retrying will not help.`, details);
+  }
+  return undefined;
+}
 
 const bearer = (apiKey: string): Middleware => {
   const value = `Bearer ${apiKey}`;
@@ -92,6 +116,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       auth: bearer,
       readError,
       isMissingJob: (status, error) => status === 400 && error.code === "invalid_param" && /not exist/i.test(error.message ?? ""),
+      errorFor: difyError,
     },
     options,
   );
@@ -107,10 +132,37 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     return body;
   }
 
-  async function requestStatus(action: DifyAction, jobId: string, init?: StatusInit) {
+  // Jobs this client has seen alive: a later "does not exist" for one of them means Dify forgot it.
+  const seen = new Set<string>();
+  const remember = (key: string) => {
+    seen.delete(key);
+    seen.add(key);
+    if (seen.size > MAX_REMEMBERED_JOBS) seen.delete(seen.values().next().value!);
+  };
+
+  async function requestStatus(action: DifyAction, jobId: string, init?: StatusInit, startedAt?: string) {
     const path = { action: requireOneOf(action, ACTIONS, "action", "dify"), job_id: requireJobId(jobId, "dify") };
-    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path }, ...send }));
-    return { body: check(data), response };
+    const key = `${path.action}:${path.job_id}`;
+    try {
+      const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path }, ...send }));
+      remember(key);
+      return { body: check(data), response };
+    } catch (error) {
+      throw expired(error, seen.has(key), startedAt);
+    }
+  }
+
+  /** A "does not exist" for a job we know existed is Dify forgetting it, not a wrong id. */
+  function expired(error: unknown, seenBefore: boolean, startedAt: string | undefined): unknown {
+    if (!(error instanceof NotFoundError)) return error;
+    const age = startedAt === undefined ? NaN : Date.now() - Date.parse(startedAt);
+    const reason = seenBefore ? "seen-before" : age > DIFY_JOB_STATUS_TTL_MS ? "older-than-ttl" : undefined;
+    if (reason === undefined) return error;
+    const why = reason === "seen-before" ? "this client saw the job before" : `the job was started ${Math.round(age / 60_000)} min ago`;
+    return new JobExpiredError(
+      `${error.message} Dify keeps a job's status only ${DIFY_JOB_STATUS_TTL_MS / 60_000} minutes after it ends and ${why}: it has most likely ended, perhaps successfully. Check the app's annotation reply setting instead of the job.`,
+      { provider: "dify", status: error.status, code: error.code, requestId: error.requestId, operation: error.operation, reason },
+    );
   }
 
   async function getJobStatus(action: DifyAction, jobId: string, init?: RetryInit): Promise<DifyJobStatus> {
@@ -133,7 +185,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     api: api as unknown as Client<DifyPaths<A>>,
     rateKey: rateKeyFor("dify", http.apiKey),
     // Annotation reply jobs take seconds, and Dify is often self-hosted: check early, cap the interval low.
-    pollDefaults: { initialDelayMs: 1_000, maxIntervalMs: 30_000 },
+    pollDefaults: { initialDelayMs: 1_000, maxIntervalMs: 30_000, defaultTimeoutMs: DIFY_DEFAULT_WAIT_MS },
     rateBudgets: [],
     normalize,
     kindOf: (handle) => `dify:${handle.action}`,
@@ -144,6 +196,12 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       if (!settings || typeof settings.score_threshold !== "number" || !(settings.score_threshold >= 0 && settings.score_threshold <= 1)) {
         throw new InvalidArgumentError("dify: settings.score_threshold must be a number from 0 to 1.", { provider: "dify" });
       }
+      // Dify validates the whole body before it looks at the action, so `disable` needs them too.
+      for (const field of ["embedding_provider_name", "embedding_model_name"] as const) {
+        if (typeof settings[field] !== "string" || settings[field].trim() === "") {
+          throw new InvalidArgumentError(`dify: settings.${field} is required (a non-empty string), also for "disable": Dify answers 400 without it.`, { provider: "dify" });
+        }
+      }
       const startedAt = new Date().toISOString();
       const { data } = await http.call(`POST ${CONFIGURE_PATH}`, init, (send) =>
         api.POST(CONFIGURE_PATH, { params: { path: { action: valid } }, body: settings, ...send }),
@@ -153,7 +211,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     },
     async status(handle, init): Promise<DifySnapshot> {
       checkHandle(handle);
-      const { body, response } = await requestStatus(handle.action, handle.jobId, init);
+      const { body, response } = await requestStatus(handle.action, handle.jobId, init, handle.startedAt);
       return makeSnapshot(handle, normalize(body.job_status), http.redact(body.job_status), body, {
         errorMessage: http.redact(body.error_msg),
         retryAfterMs: parseRetryAfter(response.headers),

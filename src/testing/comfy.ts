@@ -44,6 +44,25 @@ const DEFAULT_OUTPUTS = {
   "9": { images: [{ filename: "ComfyUI_00001_.png", subfolder: "", type: "output" }] },
 };
 
+/**
+ * Comfy Cloud's job routes.
+ *
+ * | Behaviour | Source |
+ * |---|---|
+ * | `X-API-Key`; anything else 401 `{code, message}` | comfy/openapi-cloud.yaml (ApiKeyAuth, ErrorResponse); cloud-overview.md "Error Handling" |
+ * | A key on an inactive subscription: 429 on every route, body `{code: "subscription_inactive", message}` | status: cloud-overview.md ("A key on an inactive subscription returns 429"), openapi-cloud.yaml `POST /api/prompt` 429; body: assumption |
+ * | `POST /api/prompt` 200 `{prompt_id, number, node_errors}` | openapi-cloud.yaml PromptResponse |
+ * | No `prompt`: 400 `{error: "no prompt", node_errors: []}`; a node without `class_type`: 400 `{error: {type: "invalid_prompt", message, details, extra_info}, node_errors: {}}` | ComfyUI server.py post_prompt and execution.py validate_prompt (Cloud implements OSS ComfyUI's API: openapi-cloud.yaml info) |
+ * | Status `GET /api/job/{id}/status` sends the raw internal states | CLOUD_API_RECOMMENDATIONS.md §1, §3; poll-job-completion.md |
+ * | Detail `GET /api/jobs/{id}` groups raw states into pending/in_progress/completed/failed/cancelled; outputs only when ended | CLOUD_API_RECOMMENDATIONS.md §2, §3; openapi-cloud.yaml JobDetailResponse |
+ * | A job of another user: 403; unknown: 404 | openapi-cloud.yaml `/api/job/{job_id}/status`, `/api/jobs/{job_id}` |
+ * | `POST /api/queue {delete}` cancels pending jobs only and lists them in `deleted`; `{clear: true}` every pending one | openapi-cloud.yaml manageQueue, QueueManageResponse |
+ * | `POST /api/interrupt` interrupts every running job of the user; 200 without a body | openapi-cloud.yaml interruptJob |
+ * | `GET /api/view` 302 to a signed URL (the fake's `/signed/`), which needs no key | openapi-cloud.yaml viewFile; cloud-api-reference "Downloading Outputs" |
+ * | A cancelled job goes straight to `cancelled` (not through cancel_requested/cancel_pending) | assumption: no source shows the timing |
+ * | Error wording (`Job not found.`, ...) and codes other than the documented shape | assumption: ErrorResponse only requires `code` and `message` |
+ * | With `rateLimits.comfy`: 429 with `Retry-After` | assumption for tests: Comfy documents no request rate limit (cloud-overview.md); read as a rate limit per openapi-v2.yaml ErrorEnvelope |
+ */
 export function comfyProvider(ctx: KitContext): Provider {
   let queueNumber = 0;
 
@@ -53,9 +72,9 @@ export function comfyProvider(ctx: KitContext): Provider {
     return { status, body };
   };
 
-  const promptError = (message: string): Reply => {
+  const promptError = (message: string, details = ""): Reply => {
     const body: Comfy.PromptErrorResponse = {
-      error: { type: "invalid_prompt", message, details: "", extra_info: {} },
+      error: { type: "invalid_prompt", message, details, extra_info: {} },
       node_errors: {},
     };
     return { status: 400, body };
@@ -70,9 +89,14 @@ export function comfyProvider(ctx: KitContext): Provider {
   };
 
   const submit = (body: ParsedBody, principal: Principal): Reply => {
-    if (body.kind !== "json" || !isPlainObject(body.value)) return promptError("Request body must be a JSON object.");
-    const prompt = body.value["prompt"];
-    if (!isPlainObject(prompt)) return promptError("prompt is required and must be an object.");
+    const prompt = body.kind === "json" && isPlainObject(body.value) ? body.value["prompt"] : undefined;
+    if (prompt === undefined) return { status: 400, body: { error: "no prompt", node_errors: [] } };
+    if (!isPlainObject(prompt)) return promptError("Invalid prompt: the workflow must be an object of nodes.");
+    for (const [id, node] of Object.entries(prompt)) {
+      if (!isPlainObject(node) || typeof node["class_type"] !== "string") {
+        return promptError("Cannot execute because a node is missing the class_type property.", `Node ID '#${id}'`);
+      }
+    }
     const job = ctx.jobs.create("comfy", principal.user === "comfyOther" ? { owner: "comfyOther" } : {});
     job.workflow = prompt;
     const answer: Comfy.PromptResponse = { prompt_id: job.id, number: queueNumber++, node_errors: {} };
@@ -132,7 +156,8 @@ export function comfyProvider(ctx: KitContext): Provider {
         ctx.jobs.force(job, "cancelled");
       }
     }
-    return { status: 200, body: {} };
+    // openapi-cloud.yaml documents a 200 without a body.
+    return { status: 200, text: "" };
   };
 
   const view = (query: URLSearchParams): Reply => {
@@ -172,6 +197,7 @@ export function comfyProvider(ctx: KitContext): Provider {
       const sent = req.headers["x-api-key"];
       if (sent === ctx.keys.comfy) return { key: sent, user: "main" };
       if (sent === ctx.keys.comfyOther) return { key: sent, user: "comfyOther" };
+      if (sent === ctx.keys.comfyInactive) return error(429, "Subscription inactive.", "subscription_inactive");
       return error(401, "Invalid or missing API key.", "unauthorized");
     },
   };

@@ -22,27 +22,39 @@ export const DEEPAFFECTS_ASYNC_APIS: readonly string[] = [
 
 const STATUS_PATH = "/transaction/generic/api/v1/async/status";
 
-/** Gateway (Apigee) error codes the real proxy uses, per HTTP status. */
-const FAULT_CODES: Record<number, string> = {
+/**
+ * The documented error types per HTTP status (errors.md, "Error types": "JSON with a type and optional
+ * message"). Which status carries `rate_limit` or `queued` is not documented.
+ */
+const ERROR_TYPES: Record<number, string> = {
   400: "params_invalid",
-  401: "oauth.v2.InvalidApiKey",
-  402: "policies.ratelimit.QuotaViolation",
-  404: "messaging.adaptors.http.flow.ApplicationNotFound",
-  429: "policies.ratelimit.QuotaViolation",
+  404: "unknown_route",
   500: "api_error",
-  502: "messaging.adaptors.http.flow.BadGateway",
-  503: "messaging.adaptors.http.flow.ServiceUnavailable",
-  504: "messaging.adaptors.http.flow.GatewayTimeout",
+  502: "api_error",
+  503: "api_error",
+  504: "api_error",
 };
 
+/** `{type, message}`, the error body errors.md describes. */
+export function typedError(status: number, message?: string, type?: string): Reply {
+  const body: DeepAffects.TypedError = { type: type ?? ERROR_TYPES[status] ?? "api_error", message: message ?? statusText(status).message };
+  return { status, body };
+}
+
+/** The gateway's `{fault}` body, as errors.md's example shows for an invalid key. */
 export function gatewayFault(status: number, faultstring?: string, errorcode?: string): Reply {
   const body: DeepAffects.GatewayFault = {
-    fault: {
-      faultstring: faultstring ?? statusText(status).message,
-      detail: { errorcode: errorcode ?? FAULT_CODES[status] ?? "api_error" },
-    },
+    fault: { faultstring: faultstring ?? statusText(status).message, detail: { errorcode: errorcode ?? "oauth.v2.InvalidApiKey" } },
   };
   return { status, body };
+}
+
+/** The error body for a status: the gateway's fault for 401 and 402, the documented `{type, message}` otherwise. */
+function deepaffectsError(status: number, message?: string): Reply {
+  if (status === 401) return gatewayFault(401, message ?? "Invalid ApiKey", "oauth.v2.InvalidApiKey");
+  // 402 "Over plan quota on this endpoint" has no documented body: the gateway's shape is our assumption.
+  if (status === 402) return gatewayFault(402, message ?? "Over plan quota on this endpoint.", "over_quota");
+  return typedError(status, message);
 }
 
 /** A plausible result body per API, for jobs created without `result`. */
@@ -73,6 +85,9 @@ export function defaultDeepAffectsResult(api: string): unknown {
     ];
   }
   if (api.endsWith("/punctuate")) return { punctuated_texts: ["So it's more fluid than it is."] };
+  if (api.endsWith("/is_depressed")) return { depressed: false };
+  if (api.endsWith("/denoise")) return { url: "https://time-limited.wav", sampleRate: 8000, encoding: "FLAC", languageCode: "en-US" };
+  if (api.endsWith("/vad")) return { segments: [{ tag: "speech", start: 0, end: 1 }] };
   if (api.endsWith("/summary")) return { summary: "A short call about feedback." };
   return {};
 }
@@ -84,16 +99,40 @@ export function deepaffectsResult(job: JobRecord, status: string): unknown {
   return null;
 }
 
+/** What the webhook receives: `{request_id, response}`, except the depression API's `{request_id, depressed}` (its own page). */
+export function webhookPayload(job: JobRecord, status: string): DeepAffects.WebhookPayload {
+  const result = deepaffectsResult(job, status);
+  if (job.deepaffectsApi.endsWith("/is_depressed") && isPlainObject(result)) return { ...result, request_id: job.id };
+  return { request_id: job.id, response: result };
+}
+
+/**
+ * DeepAffects' async APIs and job status.
+ *
+ * | Behaviour | Source |
+ * |---|---|
+ * | `apikey` query parameter; a wrong key is 401 `{fault: {faultstring: "Invalid ApiKey", detail: {errorcode: "oauth.v2.InvalidApiKey"}}}` | deepaffects/developer-docs/errors.md, "Example error response"; authentication.md |
+ * | No `apikey` at all: 401 `steps.oauth.v2.FailedToResolveAPIKey` | assumption (the usual answer of the Apigee gateway the example comes from) |
+ * | Async start answers 202 `{request_id, api}`; `request_id` echoes the caller's or is generated | each API page, "Output Parameters (Async)" |
+ * | Media APIs take exactly one of `content` or `url` | asr-api.md and the other audio pages, "Body Parameters" |
+ * | Other errors: `{type, message}` with `params_invalid` (400), `unknown_route` (404), `api_error` (50X) | errors.md, "HTTP Status codes" and "Error types" |
+ * | 402 over quota with a `{fault}` body | status: errors.md; body: assumption |
+ * | Status `{status, response: {request_id, response}}`, status `Running`, `Completed` or `Failed` | job-status-api.md, "Output" and "Output Parameters" |
+ * | An unknown `request_id` on the status endpoint: 404 | assumption (errors.md: 404 "The resource does not exist.") |
+ * | With `rateLimits: {deepaffects: true}`: 5 a minute to each API path, 100 a day per key; over it a `rate_limit` error, 429, no Retry-After | concepts.md, "Rate Limiting"; the 429 status is an assumption |
+ * | Webhook: POST `{request_id, response}`, for is_depressed `{request_id, depressed}`; up to 5 tries with exponential backoff until a 200 | each API page, "Webhook" output; concepts.md, "Webhooks" |
+ * | Webhooks go only to loopback hosts | test-kit safety; the docs say the opposite ("DO NOT use LOCALHOST", faq.md) |
+ */
 export function deepaffectsProvider(ctx: KitContext): Provider {
   const start = (api: string, body: ParsedBody, query: URLSearchParams): Reply => {
     if (body.kind !== "json" || !isPlainObject(body.value)) {
-      return gatewayFault(400, "Request body must be a JSON object.", "params_invalid");
+      return typedError(400, "Request body must be a JSON object.");
     }
     // Media APIs take the media either inline or by URL, never both.
     if (!api.startsWith("/text/")) {
       const hasContent = typeof body.value["content"] === "string";
       const hasUrl = typeof body.value["url"] === "string";
-      if (hasContent === hasUrl) return gatewayFault(400, "Give exactly one of content or url.", "params_invalid");
+      if (hasContent === hasUrl) return typedError(400, "Give exactly one of content or url.");
     }
     const requestId = query.get("request_id") || randomUUID();
     const webhook = query.get("webhook") || undefined;
@@ -108,9 +147,9 @@ export function deepaffectsProvider(ctx: KitContext): Provider {
   };
 
   const status = (requestId: string | null): Reply => {
-    if (!requestId) return gatewayFault(400, "request_id is required.", "params_invalid");
+    if (!requestId) return typedError(400, "request_id is required.");
     const job = ctx.jobs.get("deepaffects", requestId);
-    if (!job) return { ...gatewayFault(404, "Request not found.", "unknown_route"), jobId: requestId };
+    if (!job) return { ...typedError(404, "The resource does not exist."), jobId: requestId };
     ctx.jobTouched(job);
     const { status: current } = ctx.jobs.state(job);
     const body: DeepAffects.AsyncStatusResponse = {
@@ -124,7 +163,10 @@ export function deepaffectsProvider(ctx: KitContext): Provider {
     api: "deepaffects",
     prefix: "/deepaffects",
     statusField: "status",
-    error: (code, message) => gatewayFault(code, message),
+    error: deepaffectsError,
+    // "Once you go over the rate limit you will receive a `rate_limit` error response" (concepts.md);
+    // the status 429 is our assumption, and no source shows a Retry-After header.
+    rateLimited: () => typedError(429, "The request has been rate limited.", "rate_limit"),
     match(method, parts, query) {
       const path = `/${parts.join("/")}`;
       if (method === "POST" && DEEPAFFECTS_ASYNC_APIS.includes(path)) {

@@ -44,6 +44,8 @@ export interface Provider {
   authenticate(req: IncomingMessage, query: URLSearchParams): Principal | Reply;
   /** The provider's own error body for an HTTP status. */
   error(status: number, message?: string): Reply;
+  /** The answer to a request over a `rateLimits` budget; default: `error(429)` with `Retry-After`. */
+  rateLimited?(retryAfterSeconds: number): Reply;
 }
 
 export function isReply(value: Principal | Reply): value is Reply {

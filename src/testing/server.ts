@@ -27,6 +27,7 @@ export const DEFAULT_KEYS: Readonly<FakeKeys> = Object.freeze({
   difyCompletion: "app-fake-dify-completion-key",
   comfy: "comfy-fake-key",
   comfyOther: "comfy-fake-other-user-key",
+  comfyInactive: "comfy-fake-inactive-subscription-key",
   deepaffects: "deepaffects-fake-key",
 });
 
@@ -39,7 +40,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   for (const [name, value] of Object.entries(keys)) {
     if (typeof value !== "string" || value.trim() === "") throw new TypeError(`keys.${name} must be a non-empty string`);
   }
-  if (keys.comfy === keys.comfyOther) throw new TypeError("keys.comfy and keys.comfyOther must differ");
+  if (new Set([keys.comfy, keys.comfyOther, keys.comfyInactive]).size !== 3) throw new TypeError("keys.comfy, keys.comfyOther and keys.comfyInactive must differ");
   const maxBody = options.maxBodyBytes ?? MiB;
   const maxRecorded = options.maxRecordedRequests ?? Infinity;
   const lifetime = new Lifetime();
@@ -65,8 +66,8 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     jobTouched: (job) => webhooks.touch(job),
   };
   const providers: Provider[] = [
-    difyProvider(ctx, "dify-chatflow"),
-    difyProvider(ctx, "dify-completion"),
+    difyProvider(ctx, "dify-chatflow", options.difyStatusTtlMs),
+    difyProvider(ctx, "dify-completion", options.difyStatusTtlMs),
     comfyProvider(ctx),
     deepaffectsProvider(ctx),
   ];
@@ -165,7 +166,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     // DeepAffects budgets each API path; elsewhere a route (all job ids together) is one budget.
     const budget = limiter.check(provider.api, principal.key, provider.api === "deepaffects" ? sub : match.route);
     if (!budget.ok) {
-      answer(provider.error(429, "Rate limit exceeded. Retry later."), { ...extra, "Retry-After": String(budget.retryAfterSeconds) });
+      const limited = provider.rateLimited?.(budget.retryAfterSeconds);
+      if (limited) answer(limited, extra);
+      else answer(provider.error(429, "Rate limit exceeded. Retry later."), { ...extra, "Retry-After": String(budget.retryAfterSeconds) });
       return;
     }
     let reply = match.run({ principal, body, query: url.searchParams });

@@ -22,6 +22,8 @@ export interface FakeKeys {
   comfy: string;
   /** A second Comfy Cloud user: its jobs answer 403 to `comfy` and the other way round. */
   comfyOther: string;
+  /** A Comfy Cloud key whose subscription is inactive: every route answers 429, as Comfy documents. */
+  comfyInactive: string;
   deepaffects: string;
 }
 
@@ -62,6 +64,8 @@ export interface FakeProvidersOptions {
   maxBodyBytes?: number;
   /** Keep only the newest N recorded requests (for long soak runs). Default: keep all. */
   maxRecordedRequests?: number;
+  /** How long Dify keeps an ended job's status before "The job does not exist." Default 600 000, as Dify's tasks store it. */
+  difyStatusTtlMs?: number;
   /** Port on 127.0.0.1. Default 0 (any free port). */
   port?: number;
 }

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { deepaffectsResult } from "./deepaffects.js";
+import { webhookPayload } from "./deepaffects.js";
 import { isTerminal, type JobRecord, type JobStore } from "./jobs.js";
 import type { Lifetime } from "./lifetime.js";
 import type { WebhookDelivery } from "./types.js";
@@ -52,7 +52,7 @@ export class Webhooks {
       this.pending.delete(job);
       if (!isTerminal("deepaffects", state.status)) return;
       this.started.add(job);
-      const payload: DeepAffects.WebhookPayload = { request_id: job.id, response: deepaffectsResult(job, state.status) };
+      const payload = webhookPayload(job, state.status);
       this.attempt(job.webhook, payload, 1);
       return;
     }

@@ -39,6 +39,7 @@ export namespace Comfy {
 
 export namespace DeepAffects {
   export type GatewayFault = DeepAffectsSchemas["GatewayFault"];
+  export type TypedError = DeepAffectsSchemas["TypedError"];
   export type AsyncAccepted = DeepAffectsSchemas["AsyncAccepted"];
   export type AsyncStatusResponse = DeepAffectsSchemas["AsyncStatusResponse"];
   export type WebhookPayload = DeepAffectsSchemas["WebhookPayload"];

@@ -339,6 +339,21 @@ describe.concurrent("start", SLOW, () => {
     expect(badApi.code).toBe(2);
     expect(badApi.stderr).toMatch(/api must be/);
   });
+
+  test.each([
+    [["enable", "--score-threshold", "0.37", "--embedding-model", "text-embedding-3-small"], /start dify needs --embedding-provider/],
+    [["disable", "--score-threshold", "0.37", "--embedding-provider", "openai"], /start dify needs --embedding-model/],
+    [["disable", "--score-threshold", "0.37", "--embedding-provider=", "--embedding-model", "m"], /start dify needs --embedding-provider/],
+    [["enable", "--score-threshold", "0.37"], /start dify needs --embedding-provider/],
+  ])("dify %j without both embedding flags, which Dify requires also for disable, is a usage error before any request", async (args, message) => {
+    // Other start tests run alongside: this one's requests are the ones with its own threshold.
+    const mine = () => fake.requests({ api: "dify-chatflow", route: "start" }).filter((r) => (r.body as { score_threshold?: unknown })?.score_threshold === 0.37);
+    const { code, stdout, stderr } = await cli(["start", "dify", ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe("");
+    expect(mine()).toEqual([]);
+  });
 });
 
 test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with exit 0", SLOW, async () => {
@@ -350,7 +365,7 @@ test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with
       listening = JSON.parse(soFar.split("\n")[0]!) as Record<string, any>;
       const serverEnv = listening["env"] as Record<string, string>;
       followUp = (async () => {
-        const started = await runCli(["start", "dify", "enable", "--score-threshold", "0.9"], { env: serverEnv });
+        const started = await runCli(["start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: serverEnv });
         const status = await runCli(["status", "dify", jsonLines(started.stdout)[0]!["jobId"]], { env: serverEnv });
         child.kill("SIGINT");
         return status;
@@ -374,11 +389,11 @@ test("fake-server piped prints the documented export lines, and the command it s
       const exported = Object.fromEntries(
         [...soFar.matchAll(/^export (.*)$/gm)].flatMap((m) => m[1]!.split(" ").map((pair) => pair.split("=") as [string, string])),
       );
-      const suggested = /^ {2}(.*) start dify enable --score-threshold 0\.9$/m.exec(soFar)?.[1];
+      const suggested = /^ {2}(.*) start dify enable --score-threshold 0\.9 --embedding-provider openai --embedding-model text-embedding-3-small$/m.exec(soFar)?.[1];
       followUp = (async () => {
         try {
           expect(suggested).toBe("npx tsx src/cli/main.ts");
-          return await run([...suggested!.split(" "), "start", "dify", "enable", "--score-threshold", "0.9"], { env: exported });
+          return await run([...suggested!.split(" "), "start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: exported });
         } finally {
           child.kill("SIGINT");
         }

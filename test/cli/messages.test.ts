@@ -53,6 +53,7 @@ const BAD_COMMAND_LINES: string[][] = [
   ["start", "dify", "enable"],
   ["start", "dify", "enable", "--score-threshold", "2."],
   ["start", "dify", "enable.", "--score-threshold", "0.5"],
+  ["start", "dify", "enable", "--score-threshold", "0.5", "--embedding-provider", "openai"],
   ["fake-server", "--port", "99999."],
   ["fake-server", "extra"],
 ];

@@ -79,6 +79,7 @@ describe.concurrent("examples/ against the fake providers", { timeout: TEST_LIMI
     const ran = await run("comfy.ts", [], cleanEnv(fakeEnv(fake)));
     expect(ran).toMatchObject({ code: 0, stderr: "" });
     expect(ran.stdout).toContain("workflow: succeeded");
+    expect(ran.stdout).toContain("cancel: cancelled while queued");
     expect(ran.stdout).toContain("second workflow: cancelled");
     expect(fake.requests({ api: "comfy", route: "cancel" })).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 /**
- * Issue 6 §5, beyond test/lifecycle/process.test.ts (one provider): a child process waits on jobs of
+ * A child process waits on jobs of
  * every seed API, saving each wait's state as it goes, and is killed with SIGKILL mid-wait. Another
  * child resumes from the saved states: the same final states as the jobs really reached, the same
  * deadlines, no job started twice, and it exits by itself.

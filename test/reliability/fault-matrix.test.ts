@@ -1,5 +1,5 @@
 /**
- * Issue 6 §1: every API × every fault × every operation (status call, wait, watcher), one child
+ * Every API × every fault × every operation (status call, wait, watcher), one child
  * process per API running its whole matrix against the fake providers here. A child must print its
  * summary and then exit by itself: a timer or socket left behind by any case keeps it alive.
  */

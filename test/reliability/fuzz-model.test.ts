@@ -1,5 +1,5 @@
 /**
- * Issue 6 §2, the parts without a network: the state normalizers are total, redaction holds for any
+ * The state normalizers are total, redaction holds for any
  * key and URL, and the watcher's real poll times keep the schedule's promises under any mix of
  * answers. The pure schedule function has its own properties in test/lifecycle/policy.property.test.ts
  * (5 properties × 2,000 cases), which this suite counts and does not repeat.

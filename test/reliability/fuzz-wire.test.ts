@@ -1,5 +1,5 @@
 /**
- * Issue 6 §2 over real loopback HTTP: no generated key leaks through a client's errors, no generated
+ * No generated key leaks through a client's errors, no generated
  * job id reaches a path other than the documented one, arbitrary bytes as a body give a snapshot or
  * a typed error, never a crash, and so do hostile answers: Content-Encoding lies, BOMs, invalid UTF-8,
  * huge strings, deep nesting, garbage Retry-After, huge headers, the key echoed in any of them.

@@ -1,5 +1,5 @@
 /**
- * Issue 6 §3: a redirect to another origin never carries the provider key, for every API (Comfy's
+ * A redirect to another origin never carries the provider key, for every API (Comfy's
  * file view is covered in test/clients/redirect.test.ts); a same-origin redirect keeps working; a
  * redirect loop ends in a typed error. A 307 or 308 on a start call (a POST) sends the same method and
  * body again, as fetch does, to another origin too, but never the key.
@@ -7,7 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { createComfyClient, createDeepAffectsClient, createDifyClient, InvalidResponseError } from "../../src/index.js";
+import { createComfyClient, createDeepAffectsClient, createDifyClient, createRateLimiter, InvalidResponseError } from "../../src/index.js";
 import { startFakeProviders, type FakeApi, type FakeProviders, type FaultHandle } from "../../src/testing.js";
 import { APIS, keyOf, makeClient, RAW, SECRET_KEYS, spellingsOf, urlOf } from "./fixtures/apis.js";
 
@@ -111,7 +111,8 @@ function starter(api: FakeApi) {
     return { path: "/api/prompt", body: { prompt: workflow }, start: async () => (await comfy.submitWorkflow(workflow)).jobId };
   }
   if (api === "deepaffects") {
-    const da = createDeepAffectsClient(options);
+    // Starts take slots of DeepAffects' 5-a-minute budget: a limiter per call keeps this file's starts apart.
+    const da = createDeepAffectsClient({ ...options, limiter: createRateLimiter() });
     const body = { url: "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 };
     return { path: "/audio/generic/api/v1/async/asr", body, start: async () => (await da.start("asr", body)).jobId };
   }

@@ -1,5 +1,5 @@
 /**
- * Issue 6 §3: a hostile or broken server cannot exhaust memory or hold a request forever. A body
+ * A hostile or broken server cannot exhaust memory or hold a request forever. A body
  * streamed without end (chunked, no Content-Length) stops at the size cap with an InvalidResponseError,
  * the connection is dropped, and the bytes read stay bounded; a body that trickles in ends at the
  * request's time limit. The declared-length case is in the fault matrix.

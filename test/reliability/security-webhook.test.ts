@@ -1,5 +1,5 @@
 /**
- * Issue 6 §3, the webhook handler (test/lifecycle/watcher.test.ts covers the basic 401/400/replay
+ * The webhook handler (test/lifecycle/watcher.test.ts covers the basic 401/400/replay
  * path through a real DeepAffects wait; this goes further): every byte of the token counts and the
  * comparison has no early exit; a refused delivery has no side effect at all; malformed and oversized
  * bodies (also chunked, without a length) get 400; replays, also of early deliveries, change nothing;

@@ -1,5 +1,5 @@
 /**
- * Issue 6 §4, small: the soak of scripts/soak.ts (`npm run soak` runs 10,000 jobs) with 1,000 jobs,
+ * The soak of scripts/soak.ts (`npm run soak` runs 10,000 jobs) with 1,000 jobs,
  * 10 % of status answers faulty, through one watcher. DeepAffects jobs come back by webhook here;
  * the full soak also polls a few, held to 5 requests a minute.
  */

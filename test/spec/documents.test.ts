@@ -41,7 +41,7 @@ describe("comfy-cloud.yaml", () => {
 
   it("documents every answer of the status endpoint and authenticates with X-API-Key", () => {
     const responses = doc.paths["/api/job/{job_id}/status"].get.responses;
-    expect(Object.keys(responses).sort()).toEqual(["200", "401", "403", "404", "500"]);
+    expect(Object.keys(responses).sort()).toEqual(["200", "401", "403", "404", "429", "500"]);
     expect(doc.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: "apiKey", in: "header", name: "X-API-Key" });
   });
 });
@@ -115,14 +115,14 @@ describe("dify-chatflow.yaml and dify-completion.yaml", () => {
     });
   });
 
-  it("type the action, bearer auth, a self-hostable base URL and a body without embedding fields", () => {
+  it("type the action, bearer auth, a self-hostable base URL and the three settings fields Dify's server requires", () => {
     for (const doc of [chatflow, completion]) {
       const action = doc.paths["/apps/annotation-reply/{action}"].post.parameters[0];
       const param = action.$ref ? doc.components.parameters[action.$ref.split("/").pop()] : action;
       expect(param.schema.enum).toEqual(["enable", "disable"]);
       expect(doc.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: "http", scheme: "bearer" });
       expect(doc.servers[0].variables.api_base_url.default).toMatch(/api\.dify\.ai\/v1$/);
-      expect(resolve(doc, doc.components.schemas.AnnotationReplySettings.$ref).required).toEqual(["score_threshold"]);
+      expect(resolve(doc, doc.components.schemas.AnnotationReplySettings.$ref).required).toEqual(["score_threshold", "embedding_provider_name", "embedding_model_name"]);
     }
   });
 });

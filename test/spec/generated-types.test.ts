@@ -23,10 +23,12 @@ describe("generated types", () => {
     expectTypeOf<Delivery>().toEqualTypeOf<DeepAffects["schemas"]["WebhookPayload"]>();
   });
 
-  it("both Dify documents type the job status alike and accept a body without embedding fields", () => {
+  it("both Dify documents type the job status alike and require the embedding fields, as Dify's server does", () => {
     type JobStatus = DifyChatflow["schemas"]["AnnotationReplyJobStatus"]["job_status"];
     expectTypeOf<JobStatus>().toEqualTypeOf<"waiting" | "processing" | "completed" | "error">();
     expectTypeOf<DifyCompletion["schemas"]["AnnotationReplyJobStatus"]["job_status"]>().toEqualTypeOf<JobStatus>();
-    expectTypeOf<{ score_threshold: number }>().toExtend<DifyChatflow["schemas"]["AnnotationReplySettings"]>();
+    expectTypeOf<{ score_threshold: number }>().not.toExtend<DifyChatflow["schemas"]["AnnotationReplySettings"]>();
+    expectTypeOf<{ score_threshold: number }>().not.toExtend<DifyCompletion["schemas"]["AnnotationReplySettings"]>();
+    expectTypeOf<{ score_threshold: number; embedding_provider_name: string; embedding_model_name: string }>().toExtend<DifyChatflow["schemas"]["AnnotationReplySettings"]>();
   });
 });

@@ -37,7 +37,7 @@ describe("status codes and bodies", () => {
     const da = fake.createJob("deepaffects", { status: "Completed" });
     expect(await body(await call.dify(`/apps/annotation-reply/enable/status/${dify.id}`))).toMatchObject({ status: 503, code: "service_unavailable" });
     expect(await body(await comfyStatus(fake.createJob("comfy").id))).toMatchObject({ code: "service_unavailable" });
-    expect((await body(await call.deepaffects(DA_STATUS, {}, { request_id: da.id }))).fault.faultstring).toBeTypeOf("string");
+    expect(await body(await call.deepaffects(DA_STATUS, {}, { request_id: da.id }))).toMatchObject({ type: "api_error", message: expect.any(String) });
   });
 
   test("a string body is sent as is; extra headers are added", async () => {

@@ -93,7 +93,7 @@ describe("real time", () => {
   test("a short script finishes on its own", async () => {
     fake = await startFakeProviders({ defaultScripts: { "dify-chatflow": [{ status: "waiting", forMs: 80 }, { status: "completed" }] } });
     const call = clients(fake);
-    const { job_id } = await body(await call.dify("/apps/annotation-reply/disable", { method: "POST", body: JSON.stringify({ score_threshold: 0 }) }));
+    const { job_id } = await body(await call.dify("/apps/annotation-reply/disable", { method: "POST", body: JSON.stringify({ score_threshold: 0, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" }) }));
     const started = Date.now();
     await until(async () => (await body(await call.dify(`/apps/annotation-reply/disable/status/${job_id}`))).job_status === "completed", 2000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(60);

@@ -12,22 +12,30 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 describe("Dify annotation reply", () => {
+  const embedding = { embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" };
   test.each([
-    ["no score_threshold", {}],
-    ["score_threshold above 1", { score_threshold: 1.5 }],
-    ["score_threshold as a string", { score_threshold: "0.9" }],
-    ["embedding name not a string", { score_threshold: 0.5, embedding_model_name: 3 }],
-  ])("%s gives 400 invalid_param", async (_name, settings) => {
-    const res = await call.dify("/apps/annotation-reply/enable", { method: "POST", body: JSON.stringify(settings) });
-    expect(res.status).toBe(400);
-    const b = await body(res);
-    expect(b).toMatchObject({ status: 400, code: "invalid_param" });
+    ["no field at all", {}, "score_threshold"],
+    ["no embedding fields, which disable needs too", { score_threshold: 0.5 }, "embedding_provider_name"],
+    ["a null embedding model", { score_threshold: 0.5, embedding_provider_name: "openai", embedding_model_name: null }, "embedding_model_name"],
+    ["score_threshold that is no float", { score_threshold: "high", ...embedding }, "score_threshold"],
+  ])("%s gives 400 invalid_param naming the field, as Dify's reqparse does", async (_name, settings, param) => {
+    for (const action of ["enable", "disable"]) {
+      const res = await call.dify(`/apps/annotation-reply/${action}`, { method: "POST", body: JSON.stringify(settings) });
+      expect(res.status).toBe(400);
+      expect(await body(res)).toMatchObject({ status: 400, code: "invalid_param", params: param });
+    }
+  });
+
+  test("Dify sets no range on score_threshold", async () => {
+    const res = await call.dify("/apps/annotation-reply/enable", { method: "POST", body: JSON.stringify({ score_threshold: 1.5, ...embedding }) });
+    expect(res.status).toBe(200);
   });
 
   test("a body that is not JSON, or an unknown action, gives 400", async () => {
     expect((await call.dify("/apps/annotation-reply/enable", { method: "POST", body: "score_threshold=1" })).status).toBe(400);
-    const res = await call.dify("/apps/annotation-reply/toggle", { method: "POST", body: JSON.stringify({ score_threshold: 1 }) });
+    const res = await call.dify("/apps/annotation-reply/toggle", { method: "POST", body: JSON.stringify({ score_threshold: 1, ...embedding }) });
     expect(res.status).toBe(400);
+    expect(await body(res)).toMatchObject({ code: "invalid_param", message: "Unsupported annotation reply action" });
   });
 
   test("an unknown job, or a job asked under the other action, does not exist", async () => {
@@ -66,13 +74,16 @@ describe("Dify annotation reply", () => {
 });
 
 describe("Comfy Cloud", () => {
-  test("a prompt must be an object", async () => {
-    for (const sent of [{}, { prompt: [] }, { prompt: "x" }]) {
+  test("a prompt must be an object of nodes with a class_type, answered as ComfyUI's post_prompt does", async () => {
+    const missing = await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({}) });
+    expect(missing.status).toBe(400);
+    expect(await body(missing)).toEqual({ error: "no prompt", node_errors: [] });
+    for (const sent of [{ prompt: [] }, { prompt: "x" }, { prompt: { "1": {} } }]) {
       const res = await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify(sent) });
       expect(res.status).toBe(400);
       expect((await body(res)).error.type).toBe("invalid_prompt");
     }
-    const ok = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": {} } }) }));
+    const ok = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }) }));
     expect(ok).toEqual({ prompt_id: expect.any(String), number: expect.any(Number), node_errors: {} });
   });
 
@@ -153,14 +164,14 @@ describe("DeepAffects", () => {
     for (const media of [{}, { content: "a", url: "https://x" }]) {
       const res = await call.deepaffects(DA_ASR, { method: "POST", body: JSON.stringify(media) });
       expect(res.status).toBe(400);
-      expect((await body(res)).fault.detail.errorcode).toBe("params_invalid");
+      expect((await body(res)).type).toBe("params_invalid");
     }
   });
 
   test("unknown request ids give 404, a missing one 400, an unknown path 404", async () => {
     const unknown = await call.deepaffects(DA_STATUS, {}, { request_id: "nope" });
     expect(unknown.status).toBe(404);
-    expect((await body(unknown)).fault).toBeDefined();
+    expect(await body(unknown)).toMatchObject({ type: "unknown_route" });
     expect((await call.deepaffects(DA_STATUS)).status).toBe(400);
     expect((await call.deepaffects("/audio/generic/api/v9/async/nothing", { method: "POST", body: "{}" })).status).toBe(404);
   });

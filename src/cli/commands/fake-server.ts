@@ -44,7 +44,7 @@ ${line(["DEEPAFFECTS_BASE_URL", "DEEPAFFECTS_API_KEY"])}
 # Dify Completion app: DIFY_BASE_URL=${urls.difyCompletion} DIFY_API_KEY=${keys.difyCompletion} and --app completion
 
 Then, in another shell with those exports:
-  ${self} start dify enable --score-threshold 0.9
+  ${self} start dify enable --score-threshold 0.9 --embedding-provider openai --embedding-model text-embedding-3-small
   ${self} wait dify <jobId>`);
   }
   await new Promise<void>((resolve) => {

@@ -47,8 +47,8 @@ async function start(target: StartTarget, baseUrl: string | undefined, env: Env,
         target.action,
         {
           score_threshold: target.scoreThreshold,
-          ...(target.embeddingProvider !== undefined ? { embedding_provider_name: target.embeddingProvider } : {}),
-          ...(target.embeddingModel !== undefined ? { embedding_model_name: target.embeddingModel } : {}),
+          embedding_provider_name: target.embeddingProvider,
+          embedding_model_name: target.embeddingModel,
         },
         { signal },
       );
