@@ -23,6 +23,8 @@ export {
   type ProviderName,
 } from "./core/errors.js";
 export type { ClientOptions, FetchLike } from "./core/client.js";
+export type { LogLevel, LogOptions, Logger } from "./core/log.js";
+export type { RetryInit } from "./core/retry.js";
 export type {
   ComfyJobHandle,
   DeepAffectsJobHandle,

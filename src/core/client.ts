@@ -21,7 +21,9 @@ import {
   type ProviderName,
 } from "./errors.js";
 import { clipText } from "./clip.js";
-import { redactText, sanitizeCause } from "./redact.js";
+import { createLog, type Log, type LogOptions } from "./log.js";
+import { redactHeaders, redactText, sanitizeCause } from "./redact.js";
+import { requireMaxRetries, retryDelay, sleep, type RetryInit } from "./retry.js";
 import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
 import { requireApiKey, requireBaseUrl, requirePositive, requireTimeoutMs } from "./validate.js";
@@ -29,8 +31,11 @@ import { requireApiKey, requireBaseUrl, requirePositive, requireTimeoutMs } from
 /** A `fetch` for a client to send its requests with: it gets a `Request` (carrying the call's signal) and answers a `Response`. */
 export type FetchLike = (input: Request) => Promise<Response>;
 
-/** Options every client factory takes. */
-export interface ClientOptions {
+/**
+ * Options every client factory takes. `logger` and `logLevel` (or `JOBSTATUS_LOG`) log each request
+ * and answer at `debug` and each retry decision at `info`, redacted.
+ */
+export interface ClientOptions extends LogOptions {
   /** The provider API key. Kept out of every error, log line and snapshot. */
   apiKey: string;
   /** Where the API lives; defaults to the provider's public host. */
@@ -147,6 +152,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       ? DEFAULT_MAX_RESPONSE_BYTES
       : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider, "bytes");
   const secrets = [apiKey];
+  const log = createLog(options, secrets);
   const userFetch = options.fetch;
   // The signal goes beside the Request only to the global fetch: a caller's fetch takes a Request alone.
   const baseFetch: SignalledFetch = userFetch
@@ -174,23 +180,36 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   const { authQuery } = config;
   const tooLarge = (problem: string) =>
     new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, { provider, maxBytes });
-  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize);
+  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize, log);
   // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
   // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
   const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
-  const keyed: FetchLike | undefined = hasKey
-    ? (request) => (hasKey.test(request.url) ? guarded(request) : authorize(request).then((authorized) => guarded(authorized)))
-    : undefined;
+  // Once a caller's middleware is registered, the key is put on below it, so that hooks never see it:
+  // in a copy of the request (a header set in place would show in onResponse's request), and for a
+  // key in the query without the answer's `url`. Until then the serializer or our own middleware put
+  // it on, with no rebuild.
+  const keyedBelow = (request: Request, signal?: AbortSignal): Promise<Response> =>
+    hasKey?.test(request.url)
+      ? guarded(request, signal)
+      : authorize(hasKey ? request : new Request(request)).then((authorized) => guarded(authorized, signal).then(hasKey ? withoutUrl : undefined));
+  const keyed: FetchLike | undefined = hasKey ? (request) => keyedBelow(request) : undefined;
+  let hooked = false;
   const api = createClient<Paths>({
     baseUrl,
-    fetch: keyed ?? ((request) => guarded(request)),
+    fetch: keyed ?? ((request) => (hooked ? keyedBelow(request) : guarded(request))),
     // We follow redirects ourselves, so that a key never travels to another origin.
     redirect: "manual",
-    ...(authQuery ? { querySerializer: keyQuerySerializer(authQuery, apiKey) } : {}),
+    ...(authQuery ? { querySerializer: keyQuerySerializer(authQuery, apiKey, () => hooked) } : {}),
   });
   if (!authQuery) api.use(auth);
+  const use = api.use.bind(api);
+  api.use = (...middleware) => {
+    if (!hooked && !authQuery) api.eject(auth);
+    hooked = true;
+    use(...middleware);
+  };
   // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
-  const userSend: FetchLike | undefined = userFetch ? (request) => guarded(request) : undefined;
+  const userSend: FetchLike | undefined = userFetch ? (request) => (hooked ? keyedBelow(request) : guarded(request)) : undefined;
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
@@ -206,6 +225,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       code,
       operation,
       requestId: requestId === undefined ? undefined : redactText(requestId, secrets),
+      headers: redactHeaders(response.headers, secrets),
     };
     // Our advice follows after a full stop, so the provider's own closing stops are dropped.
     const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said.replace(/[.\s]+$/, "")}` : ""}`;
@@ -263,6 +283,30 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     init: StatusInit | undefined,
     send: (options: SendOptions) => Promise<R>,
   ): Promise<{ data: NonNullable<R["data"]>; response: Response }> {
+    // Only an idempotent GET is retried: a POST sent twice may start a job twice.
+    const maxRetries = operation.startsWith("GET ") ? requireMaxRetries((init as RetryInit | undefined)?.maxRetries, provider) : 0;
+    if (maxRetries === 0) return callOnce(operation, init, send);
+    for (let retry = 1; ; retry++) {
+      try {
+        return await callOnce(operation, init, send);
+      } catch (error) {
+        const delay = retry > maxRetries ? undefined : retryDelay(error, retry);
+        const what = error instanceof Error ? error.name : "error";
+        if (delay === undefined) {
+          if (retry > 1 || (error instanceof JobStatusError && error.transient)) log.info?.(`${operation} failed (${what}); not retried (${retry - 1} of ${maxRetries} retries done)`);
+          throw error;
+        }
+        log.info?.(`${operation} failed (${what}); retry ${retry} of ${maxRetries} in ${delay} ms`);
+        await sleep(delay, init?.signal);
+      }
+    }
+  }
+
+  async function callOnce<R extends { data?: unknown; response: Response }>(
+    operation: string,
+    init: StatusInit | undefined,
+    send: (options: SendOptions) => Promise<R>,
+  ): Promise<{ data: NonNullable<R["data"]>; response: Response }> {
     const userSignal = init?.signal;
     userSignal?.throwIfAborted();
     // Checked here, before any request: NaN, 0 or a negative limit made every call time out at once.
@@ -278,7 +322,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     let result: R;
     try {
       const signal = controller.signal;
-      result = await send(userSend ? { signal, fetch: userSend } : { fetch: (request) => guarded(request, signal) });
+      result = await send(userSend ? { signal, fetch: userSend } : { fetch: hooked ? (request) => keyedBelow(request, signal) : (request) => guarded(request, signal) });
     } catch (error) {
       if (userSignal?.aborted && !timedOut) throw userSignal.reason;
       throw errorFromThrown(operation, error, timedOut);
@@ -361,10 +405,11 @@ type SignalledFetch = (request: Request, signal?: AbortSignal) => Promise<Respon
  * Request is rebuilt per call to add it; a `name` among the call's own parameters is replaced, as
  * `searchParams.set` did.
  */
-function keyQuerySerializer(name: string, apiKey: string): (query: Record<string, unknown>) => string {
+function keyQuerySerializer(name: string, apiKey: string, hooked: () => boolean): (query: Record<string, unknown>) => string {
   const plain = createQuerySerializer();
   const pair = `${name}=${encodeURIComponent(apiKey)}`;
   return (query) => {
+    if (hooked()) return plain(query);
     let own = query;
     if (own && Object.hasOwn(own, name)) {
       own = { ...own };
@@ -386,6 +431,7 @@ function guardedFetch(
   invalid: (problem: string) => InvalidResponseError,
   tooLarge: (problem: string) => ResponseTooLargeError,
   authorize: (request: Request) => Promise<Request>,
+  log: Log,
 ): SignalledFetch {
   return async function fetchGuarded(request, signal) {
     // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
@@ -398,7 +444,16 @@ function guardedFetch(
       current = new Request(request, { body });
     }
     for (let hop = 0; ; hop++) {
-      const response = await baseFetch(current, signal);
+      const started = log.debug ? Date.now() : 0;
+      log.debug?.(`request ${current.method} ${current.url}`);
+      let response: Response;
+      try {
+        response = await baseFetch(current, signal);
+      } catch (error) {
+        log.debug?.(`no answer to ${current.method} ${current.url} after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
+      log.debug?.(`answer ${response.status} to ${current.method} ${current.url} in ${Date.now() - started} ms`);
       if (response.type === "opaqueredirect") {
         throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
       }
@@ -414,6 +469,12 @@ function guardedFetch(
       if (target.origin === home) current = await authorize(current);
     }
   };
+}
+
+/** The same answer without its `url` (fetch's holds the key in the query), for a caller's middleware to see. */
+function withoutUrl(response: Response): Response {
+  if (response.url === "") return response;
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 // What fetch drops with the body when a redirect turns a request into a GET.

@@ -22,6 +22,8 @@ export interface ErrorDetails {
   operation?: string | undefined;
   /** A sanitized copy of the underlying error. */
   cause?: unknown;
+  /** The answer's headers, redacted (kept by an APIError). */
+  headers?: Record<string, string> | undefined;
 }
 
 export class JobStatusError extends Error {
@@ -55,6 +57,16 @@ export class InvalidArgumentError extends JobStatusError {
 export class APIError extends JobStatusError {
   override name = "APIError";
   declare readonly status: number;
+  /**
+   * The headers of the failed answer (names in lower case), redacted: a header named like a credential
+   * (`set-cookie`, `authorization`, any name with key, token or secret) reads `[REDACTED]`, and the
+   * API key is removed wherever another header echoes it.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
+    this.headers = details.headers ?? {};
+  }
   override get transient(): boolean {
     return this.status === 408 || this.status >= 500;
   }

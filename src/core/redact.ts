@@ -82,3 +82,19 @@ export function sanitizeCause(error: unknown, secrets: readonly string[], depth 
   if (depth < 3 && error.cause !== undefined) copy.cause = sanitizeCause(error.cause, secrets, depth + 1);
   return copy;
 }
+
+// Headers whose value may be a credential whatever it looks like: a session cookie set by a gateway,
+// an auth header or a key echoed back, under any vendor's name.
+const SECRET_HEADER = /cookie|auth|key|token|secret|signature/i;
+
+/**
+ * An answer's headers as a plain object (names in lower case), safe to keep on an error: a header
+ * named like a credential (cookie, auth, key, token, secret, signature) reads `[REDACTED]`, and every other value is redacted of `secrets` and of credentials in URLs.
+ */
+export function redactHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = SECRET_HEADER.test(name) ? REDACTED : redactText(value, secrets);
+  });
+  return out;
+}

@@ -1,13 +1,17 @@
 /** Options of waits and watchers, and the saved state a wait resumes from. */
 import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
+import type { LogOptions } from "../core/log.js";
 import type { JobHandle, JobProvider, JobSnapshot, JobState, RateBudget } from "../core/state.js";
 import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
 import type { EarlyDeliveryLimits } from "./early-deliveries.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
 import { resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "./policy.js";
 
-/** Options of `wait`, `watch` and `watcher.add`: deadline, cancellation, callbacks, poll policy. */
-export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
+/**
+ * Options of `wait`, `watch` and `watcher.add`: deadline, cancellation, callbacks, poll policy.
+ * `logger` and `logLevel` (or `JOBSTATUS_LOG`) log each retry decision at `info` and each sleep at `debug`.
+ */
+export interface WaitOptions<S extends JobSnapshot = JobSnapshot> extends LogOptions {
   /** Aborts the wait, also during sleeps; the wait rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   /**
@@ -52,8 +56,11 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> {
   limiter?: RateLimiter | undefined;
 }
 
-/** Options of `createWatcher`: what all of its jobs share. */
-export interface WatcherOptions {
+/**
+ * Options of `createWatcher`: what all of its jobs share. `logger` and `logLevel` (or `JOBSTATUS_LOG`)
+ * log each retry decision at `info` and each sleep at `debug`, for every job not given its own.
+ */
+export interface WatcherOptions extends LogOptions {
   /** Most status requests in flight at once (default 32). */
   maxInFlight?: number | undefined;
   /** The rate limiter to share budgets with (default: the process-wide one). */

@@ -4,6 +4,7 @@
  */
 import { clipText } from "../core/clip.js";
 import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { createLog, type Log } from "../core/log.js";
 import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "./policy.js";
@@ -86,6 +87,7 @@ interface Entry {
   resolve: (snapshot: JobSnapshot) => void;
   reject: (error: unknown) => void;
   job: WatchedJob<any>;
+  log: Log;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 32;
@@ -115,6 +117,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const settledListeners = new Set<(r: JobResult) => void>();
   const errorListeners = new Set<(error: unknown, handle: JobHandle) => void>();
   const earlyDeliveries = createEarlyDeliveries(watcherOptions.earlyDeliveries);
+  const watcherLog = createLog(watcherOptions);
   const models = new Map<string, AdaptiveModel>();
   let inFlight = 0;
   let closed = false;
@@ -141,7 +144,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     });
   }
 
-  function scheduleNext(entry: Entry, retryAfterMs: number | undefined): void {
+  function scheduleNext(entry: Entry, retryAfterMs: number | undefined): number {
     const now = Date.now();
     const delay = nextPollDelay(entry.policy, {
       elapsedMs: now - entry.startedAt,
@@ -150,7 +153,9 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       retryAfterMs,
       remainingMs: Math.max(0, entry.lastCheckAt - now),
     });
+    entry.log.debug?.(`${nameOf(entry.handle)}: ${entry.last ? `${entry.last.state}, ` : ""}next poll in ${delay} ms`);
     schedule(entry, now + delay);
+    return delay;
   }
 
   function poll(entry: Entry): void {
@@ -170,6 +175,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const allowedAt = limiter.acquire(entry.provider.rateKey, rateBudgets, now);
     if (allowedAt > now) {
       if (now >= entry.lastCheckAt) return timeOut(entry, undefined);
+      entry.log.debug?.(`${nameOf(entry.handle)}: waiting ${allowedAt - now} ms for a request slot of its key's rate budget`);
       return schedule(entry, allowedAt);
     }
     const request = new AbortController();
@@ -224,10 +230,18 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     const retryable =
       error instanceof JobStatusError &&
       (error.transient || (error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && ++entry.invalid <= MAX_INVALID_RESPONSES));
-    if (!retryable) return settle(entry, undefined, error);
+    const what = `${nameOf(entry.handle)}: poll failed (${error instanceof Error ? error.name : "error"})`;
+    if (!retryable) {
+      entry.log.info?.(`${what}, which polling again would not change: the wait ends`);
+      return settle(entry, undefined, error);
+    }
     entry.attempts++;
     entry.failures++;
-    if (entry.failures > entry.resolved.maxConsecutiveFailures) return settle(entry, undefined, error);
+    const maxFailures = entry.resolved.maxConsecutiveFailures;
+    if (entry.failures > maxFailures) {
+      entry.log.info?.(`${what}, ${entry.failures} in a row, over maxConsecutiveFailures (${maxFailures}): the wait ends`);
+      return settle(entry, undefined, error);
+    }
     const now = Date.now();
     if (now >= entry.lastCheckAt) return timeOut(entry, error);
     const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
@@ -235,8 +249,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       // Every job of this key backs off together: one 429 is news for all of them.
       const pause = nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures, retryAfterMs });
       entry.resolved.limiter.pause(entry.provider.rateKey, now + pause);
+      entry.log.info?.(`${nameOf(entry.handle)}: every job of this key pauses ${pause} ms after a 429`);
     }
-    scheduleNext(entry, retryAfterMs);
+    const delay = scheduleNext(entry, retryAfterMs);
+    entry.log.info?.(`${what}, ${entry.failures} in a row; retrying in ${delay} ms`);
     callBack(entry, entry.options.onProgress, toWaitState(entry));
   }
 
@@ -348,6 +364,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   function add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options: WaitOptions<JobSnapshot<Raw, H>> = {}): WatchedJob<JobSnapshot<Raw, H>> {
     if (closed) throw new InvalidArgumentError("This watcher is closed; create a new one to watch more jobs.");
     checkWaitOptions(options);
+    const log = options.logger !== undefined || options.logLevel !== undefined ? createLog(options) : watcherLog;
     const saved = isWaitState(job) ? job : undefined;
     const handle = provider.checkHandle(saved ? saved.handle : job);
     const key = keyOf(handle.provider, handle.jobId);
@@ -374,6 +391,7 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, callbacksPending: 0, afterCallbacks: [], request: undefined, unlisten: undefined,
       resolve, reject,
       job: undefined as unknown as WatchedJob,
+      log,
     };
     entry.job = {
       handle,
@@ -512,4 +530,9 @@ function resultStream(watcher: Watcher, finished: () => boolean): AsyncIterableI
     },
   };
   return iterator;
+}
+
+/** How a log line names a job: its provider and id (never a key). */
+function nameOf(handle: JobHandle): string {
+  return `${handle.provider} job ${handle.jobId}`;
 }

@@ -5,6 +5,7 @@
  */
 import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
+import type { RetryInit } from "../core/retry.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
 import { clipText } from "../core/clip.js";
@@ -74,11 +75,11 @@ export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus,
   /** The full typed openapi-fetch client of our Comfy Cloud document, with auth applied. */
   readonly api: Client<paths>;
   /** `GET /api/job/{job_id}/status`: the typed body, or a typed error. */
-  getJobStatus(jobId: string, init?: StatusInit): Promise<ComfyJobStatus>;
+  getJobStatus(jobId: string, init?: RetryInit): Promise<ComfyJobStatus>;
   /** `POST /api/prompt`: submits a workflow (API format) and returns the job's handle. */
   submitWorkflow(workflow: ComfyPromptRequest["prompt"], extra?: Omit<ComfyPromptRequest, "prompt">, init?: StatusInit): Promise<ComfyJobHandle>;
   /** `GET /api/jobs/{job_id}`: the job's detail, with outputs once it has ended. */
-  getJob(jobId: string, init?: StatusInit): Promise<ComfyJobDetail>;
+  getJob(jobId: string, init?: RetryInit): Promise<ComfyJobDetail>;
   /**
    * `POST /api/queue` with `delete`: cancels jobs that have not started running, and says which were
    * cancelled. A running job is not stopped by this call and is listed in `notCancelled`.

@@ -5,6 +5,7 @@
  */
 import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/deepaffects.js";
+import type { RetryInit } from "../core/retry.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, QuotaExceededError, RateLimitError, type APIError } from "../core/errors.js";
 import { createNormalizer, rateKeyFor } from "../core/normalize.js";
@@ -109,7 +110,7 @@ export interface DeepAffectsClient extends JobProvider<DeepAffectsJobHandle, Dee
   /** The full typed openapi-fetch client of our DeepAffects document, with auth applied. */
   readonly api: Client<paths>;
   /** `GET /transaction/generic/api/v1/async/status`: the typed body (with the result once done), or a typed error. */
-  getJobStatus(requestId: string, init?: StatusInit): Promise<DeepAffectsJobStatus>;
+  getJobStatus(requestId: string, init?: RetryInit): Promise<DeepAffectsJobStatus>;
   /**
    * Starts an async API by name (`asr`, `diarize`, `recognise_emotion`, ...) and returns the job's
    * handle, its `api` typed as that name (for `deepAffectsResult`).

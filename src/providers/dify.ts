@@ -5,6 +5,7 @@
 import type { Client, Middleware } from "openapi-fetch";
 import type { components as ChatflowComponents, paths as ChatflowPaths } from "../../generated/dify-chatflow.js";
 import type { paths as CompletionPaths } from "../../generated/dify-completion.js";
+import type { RetryInit } from "../core/retry.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
 import { InvalidArgumentError, JobExpiredError, NotFoundError, PermissionDeniedError, QuotaExceededError, type APIError } from "../core/errors.js";
 import { parseRetryAfter } from "../core/retry-after.js";
@@ -64,7 +65,7 @@ export interface DifyClient<A extends DifyApp = "chatflow"> extends JobProvider<
   /** The full typed openapi-fetch client of the app's document, with auth applied. */
   readonly api: Client<DifyPaths<A>>;
   /** `GET /apps/annotation-reply/{action}/status/{job_id}`: the typed body, or a typed error. */
-  getJobStatus(action: DifyAction, jobId: string, init?: StatusInit): Promise<DifyJobStatus>;
+  getJobStatus(action: DifyAction, jobId: string, init?: RetryInit): Promise<DifyJobStatus>;
   /** `POST /apps/annotation-reply/{action}`: starts the job and returns its handle. */
   configureAnnotationReply(action: DifyAction, settings: AnnotationReplySettings, init?: StatusInit): Promise<DifyJobHandle>;
 }
@@ -164,7 +165,7 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     );
   }
 
-  async function getJobStatus(action: DifyAction, jobId: string, init?: StatusInit): Promise<DifyJobStatus> {
+  async function getJobStatus(action: DifyAction, jobId: string, init?: RetryInit): Promise<DifyJobStatus> {
     return (await requestStatus(action, jobId, init)).body;
   }
 

@@ -16,10 +16,10 @@ const REPO = fileURLToPath(new URL("../..", import.meta.url));
  * `ceiling` is what npm test enforces, a little above today's size, so that growth is a decision.
  */
 const ENTRIES = {
-  index: { target: 8_000, ceiling: 20_850, provider: undefined },
-  dify: { target: 5_000, ceiling: 16_550, provider: "dify" },
-  comfy: { target: 5_000, ceiling: 16_400, provider: "comfy" },
-  deepaffects: { target: 5_000, ceiling: 18_100, provider: "deepaffects" },
+  index: { target: 8_000, ceiling: 22_250, provider: undefined },
+  dify: { target: 5_000, ceiling: 17_950, provider: "dify" },
+  comfy: { target: 5_000, ceiling: 17_800, provider: "comfy" },
+  deepaffects: { target: 5_000, ceiling: 19_450, provider: "deepaffects" },
 } as const;
 type Entry = keyof typeof ENTRIES;
 type Provider = "dify" | "comfy" | "deepaffects";
