@@ -19,7 +19,8 @@ const fast = { initialDelayMs: 0, minIntervalMs: 20, maxIntervalMs: 200, jitter:
 
 test("a wait logs each retry decision at info and each sleep at debug", async () => {
   const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
-  const job = fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 300 }, { status: "success" }] });
+  // Long enough that polls see it running after the two failures, however slow the machine.
+  const job = fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_200 }, { status: "success" }] });
   fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 503, times: 2 });
   const logger = collector();
   const done = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { poll: fast, logger, logLevel: "debug", timeoutMs: 10_000 });
