@@ -464,8 +464,7 @@ function guardedFetch(
       const target = new URL(location, current.url);
       home ??= new URL(request.url).origin;
       current = redirected(current, target, response.status, body);
-      // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location, so a
-      // same-origin redirect used to arrive without it and answer 401 (test/reliability/security-redirect.test.ts).
+      // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location.
       if (target.origin === home) current = await authorize(current);
     }
   };
