@@ -183,7 +183,7 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
   const threshold = str("score-threshold");
   if (threshold === undefined) throw new UsageError("start dify needs --score-threshold, a number from 0 to 1 (such as 0.9).");
   const scoreThreshold = Number(threshold);
-  if (threshold.trim() === "" || !(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new UsageError(`--score-threshold must be a number from 0 to 1, got "${threshold}".`);
+  if (threshold.trim() === "" || !Number.isFinite(scoreThreshold)) throw new UsageError(`--score-threshold must be a number (a similarity from 0 to 1, such as 0.9), got "${threshold}".`);
   // Dify validates the whole body before it looks at the action, so disable needs them too.
   const needed = (flag: string, example: string) => {
     const value = str(flag);

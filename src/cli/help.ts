@@ -128,7 +128,7 @@ ${table([
       "denoise, featurize, is_depressed, summary, punctuate or videochapters; --webhook is where\n" +
       "DeepAffects POSTs the result",
   ],
-  ["dify", "annotation reply; --score-threshold from 0 to 1; the embedding model's provider and name\nare required by Dify, also for disable"],
+  ["dify", "annotation reply; --score-threshold, a similarity from 0 to 1; the embedding model's provider and name\nare required by Dify, also for disable"],
 ])}
 
 Flags:

@@ -193,8 +193,9 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
     getJobStatus,
     async configureAnnotationReply(action, settings, init) {
       const valid = requireOneOf(action, ACTIONS, "action", "dify");
-      if (!settings || typeof settings.score_threshold !== "number" || !(settings.score_threshold >= 0 && settings.score_threshold <= 1)) {
-        throw new InvalidArgumentError("dify: settings.score_threshold must be a number from 0 to 1.", { provider: "dify" });
+      // Dify documents a float and its server checks no range (api/controllers/service_api/app/annotation.py).
+      if (!settings || typeof settings.score_threshold !== "number" || !Number.isFinite(settings.score_threshold)) {
+        throw new InvalidArgumentError("dify: settings.score_threshold must be a number (a similarity from 0 to 1, such as 0.9).", { provider: "dify" });
       }
       // Dify validates the whole body before it looks at the action, so `disable` needs them too.
       for (const field of ["embedding_provider_name", "embedding_model_name"] as const) {

@@ -127,3 +127,11 @@ describe("every wait has a deadline", () => {
     expect(done.state).toBe("succeeded");
   });
 });
+
+test("score_threshold is sent as given: Dify documents a float and checks no range", async () => {
+  const handle = await dify().configureAnnotationReply("enable", { score_threshold: 1.5, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+  expect(handle.jobId).toBeTruthy();
+  const sent = fake.requests({ api: "dify-chatflow", route: "start" }).at(-1);
+  expect(sent?.body).toMatchObject({ score_threshold: 1.5 });
+  await expect(dify().configureAnnotationReply("enable", { score_threshold: Number.NaN, embedding_provider_name: "openai", embedding_model_name: "m" })).rejects.toBeInstanceOf(InvalidArgumentError);
+});
