@@ -158,7 +158,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     if (data.dueAt > now + 5) return later(job, token, data, Math.min(data.dueAt, deadline));
     const rateKey = options.rateKeys?.[provider] ?? provider;
     const budgets = [...client.rateBudgets, ...(options.rateBudgets?.[provider] ?? [])];
-    const wait = budgets.length > 0 ? await budget.take(rateKey, budgets) : 0;
+    const wait = await budget.take(rateKey, budgets);
     if (wait > 0) return later(job, token, data, Math.min(now + wait, deadline));
     let snapshot: JobSnapshot;
     try {
