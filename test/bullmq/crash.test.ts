@@ -60,4 +60,37 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: crashes", () => {
       await second.close();
     }
   }, 20_000);
+
+  it("a worker frozen mid-poll past its lock, then thawed, does not report the job a second time", async () => {
+    const job = fake.createJob("comfy", { status: "success" });
+    // The frozen worker's request is answered 3 s later, long after another worker has settled the job.
+    fake.fault({ api: "comfy", route: "status", jobId: job.id, delayMs: 3_000, times: 1 });
+    const frozen = await startWorkerProcess(redis.port, fake);
+    await tracker.track({ provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { timeoutMs: 20_000 });
+    const sent = () => job.requests().filter((r) => r.route === "status");
+    await expect.poll(() => sent().length, { timeout: 5_000 }).toBe(1);
+    frozen.kill("SIGSTOP");
+    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+    const second = createTrackerWorker({
+      connection: redis.connection,
+      clients: { comfy },
+      lockDurationMs: 1_000,
+      stalledIntervalMs: 500,
+      poll: { initialDelayMs: 50, minIntervalMs: 100, jitter: 0 },
+      onSettled: async ({ handle }) => { await counter.hincrby("test:reports", handle.jobId, 1); },
+      onError: () => {},
+    });
+    try {
+      expect((await tracker.result("comfy", job.id)).state).toBe("succeeded");
+      frozen.kill("SIGCONT");
+      // The thawed worker's answer arrives, it sees the outcome already reported, and reports nothing.
+      await expect.poll(() => sent().every((r) => r.status === 200), { timeout: 5_000 }).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(sent()).toHaveLength(2);
+      expect(await counter.hget("test:reports", job.id)).toBe("1");
+    } finally {
+      frozen.kill("SIGKILL");
+      await second.close();
+    }
+  }, 20_000);
 });
