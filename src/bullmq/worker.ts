@@ -158,13 +158,14 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     if (data.dueAt > now + 5) return later(job, token, data, Math.min(data.dueAt, deadline));
     const rateKey = options.rateKeys?.[provider] ?? provider;
     const budgets = [...client.rateBudgets, ...(options.rateBudgets?.[provider] ?? [])];
-    const wait = await budget.take(rateKey, budgets);
-    if (wait > 0) return later(job, token, data, Math.min(now + wait, deadline));
+    const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, deadline - now));
+    const slot = await budget.take(rateKey, budgets, timeoutMs);
+    if (typeof slot === "number") return later(job, token, data, Math.min(now + slot, deadline));
     let snapshot: JobSnapshot;
     try {
-      const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, deadline - now));
       snapshot = await client.status(handle, { timeoutMs });
     } catch (error) {
+      await slot();
       if (!(error instanceof JobStatusError) || !error.transient) return fail(error);
       const failures = data.failures + 1;
       if (failures > (options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return fail(error);
@@ -175,6 +176,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       if (error instanceof RateLimitError) await budget.pause(rateKey, delay);
       return later(job, token, { ...data, attempts: data.attempts + 1, failures, dueAt: at + delay }, Math.min(at + delay, deadline));
     }
+    await slot();
     if (snapshot.terminal) return settle(job, token, { ok: true, snapshot: snapshot as never });
     const at = Date.now();
     const delay = nextPollDelay(policy, { elapsedMs: at - startedAt, attempt: data.attempts + 1, retryAfterMs: snapshot.retryAfterMs, remainingMs: deadline - at });
