@@ -38,12 +38,14 @@ export interface JobTracker {
   track(job: JobHandle | WaitState, options?: TrackOptions): Promise<string>;
   /**
    * The job's terminal snapshot once a worker reported it, or its typed error (a TimeoutError at the
-   * deadline, or what ended it). Works from any process, before or after the job settled.
+   * deadline, or what ended it). Works from any process, before or after the job settled, once the
+   * job is tracked: a job Redis does not hold (never tracked, or its result expired) rejects with an
+   * InvalidArgumentError.
    */
   result(provider: ProviderName, jobId: string): Promise<TerminalJobSnapshot>;
   /** Calls the listener for every job that settles while the tracker is open, whichever process tracked it. */
   on(event: "settled", listener: (settlement: Settlement) => void): this;
-  /** Stops listening and closes the tracker's connections; tracked jobs go on in the workers. */
+  /** Stops listening and closes the tracker's connections; tracked jobs go on in the workers, and pending `result` promises reject. */
   close(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
         list.push({ resolve, reject });
         waiting.set(id, list);
       });
+      promise.catch(() => {}); // it may settle while this call still awaits Redis; the caller gets it below
       await listen();
       // Events before the listener started are gone: read the job's state once the listener runs.
       const job = await queue.getJob(id);
@@ -142,6 +145,8 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       return tracker;
     },
     async close() {
+      const closed = new JobStatusError("jobstatus/bullmq: the tracker was closed before the job's result came.");
+      for (const id of [...waiting.keys()]) settle(id, closed);
       const open = events;
       events = undefined;
       if (open) await (await open).close();

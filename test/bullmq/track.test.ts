@@ -77,6 +77,17 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
     expect(reported.find((s) => s.handle.jobId === slow.id)!.error).toBeInstanceOf(TimeoutError);
   }, 10_000);
 
+  it("rejects a result nobody will report once its tracker closes, and one for a job never tracked at once", async () => {
+    const other = createJobTracker({ connection: redis.connection });
+    const job = fake.createJob("comfy", { status: "pending" });
+    await other.track(handleOf(job.id), { timeoutMs: 60_000 });
+    const pending = other.result("comfy", job.id).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await other.close();
+    expect(String(await pending)).toMatch(/closed/);
+    await expect(tracker.result("comfy", "never-tracked")).rejects.toThrow(/not tracked/);
+  });
+
   it("refuses a bad handle or option before anything reaches Redis", async () => {
     await expect(tracker.track({ provider: "nope", jobId: "x", startedAt: new Date().toISOString() } as never)).rejects.toThrow(/handle.provider/);
     await expect(tracker.track(handleOf(""))).rejects.toThrow(/handle.jobId/);
