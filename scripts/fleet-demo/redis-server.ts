@@ -8,6 +8,8 @@ import path from "node:path";
 export interface TestRedis {
   port: number;
   connection: { host: string; port: number };
+  /** Stops redis-server as a shutdown would (SIGTERM), waits `downMs`, and starts it again on the same port and files. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,20 +31,24 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const dir = mkdtempSync(path.join(tmpdir(), "jobstatus-redis-"));
-  const port = await freePort();
-  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+export interface RedisServerOptions {
+  /** Append-only file with an fsync per write, so a restart loses nothing. Default: no persistence. */
+  persistent?: boolean;
+}
+
+function launch(port: number, dir: string, persistent: boolean): Promise<ChildProcess> {
+  const persistence = persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  await new Promise<void>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s:\n${out}`)), 10_000);
     child.stdout!.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes("Ready to accept connections")) {
         clearTimeout(timer);
-        resolve();
+        resolve(child);
       }
     });
     child.once("exit", (code) => {
@@ -50,15 +56,29 @@ export async function startRedis(): Promise<TestRedis> {
       reject(new Error(`redis-server exited (${code}):\n${out}`));
     });
   });
+}
+
+async function halt(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  await exited;
+}
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<TestRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), "jobstatus-redis-"));
+  const port = await freePort();
+  let child = await launch(port, dir, options.persistent ?? false);
   return {
     port,
     connection: { host: "127.0.0.1", port },
+    async restart(downMs = 0) {
+      await halt(child, "SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch(port, dir, options.persistent ?? false);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGKILL");
-        await exited;
-      }
+      await halt(child, "SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     },
   };
