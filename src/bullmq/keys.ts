@@ -23,6 +23,8 @@ export function keysOf(prefix: string) {
     result: (id: string) => `${base}:result:${id}`,
     /** "claimed" while a worker runs onSettled, "done" after. */
     reported: (id: string) => `${base}:reported:${id}`,
+    /** A webhook delivery received by any process, for the worker that runs the job next. */
+    delivery: (id: string) => `${base}:delivery:${id}`,
     /** One sorted set of request times per rate key and budget. */
     window: (rateKey: string, index: number) => `${base}:rate:${rateKey}:${index}`,
     /** Set, with an expiry, while a rate key is paused after a 429. */

@@ -1,18 +1,19 @@
 /** The producer side: puts jobs into Redis and reads their outcomes, from any process. */
 import { EventEmitter } from "node:events";
 import { Queue, QueueEvents, type ConnectionOptions } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError, JobStatusError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, TerminalJobSnapshot } from "../core/state.js";
 import type { WaitState } from "../lifecycle/options.js";
 import { resolvePollPolicy } from "../lifecycle/policy.js";
 import { toPollJobData, type PollJobData, type Settlement, type TrackedPollOptions } from "./data.js";
-import { DEFAULT_PREFIX, QUEUE_NAME, trackedJobId } from "./keys.js";
+import { DEFAULT_PREFIX, keysOf, QUEUE_NAME, trackedJobId } from "./keys.js";
 import { deserializeError, parseOutcome, type TrackedOutcome } from "./outcome.js";
 
 /** Options of {@link createJobTracker}. */
 export interface JobTrackerOptions {
-  /** Where Redis is: ioredis options (`{ host, port }`) or a connection BullMQ accepts. */
-  connection: ConnectionOptions;
+  /** Where Redis is, as ioredis options (`{ host, port }`): the tracker opens its own connections. */
+  connection: RedisOptions;
   /** Key prefix in Redis (BullMQ's `prefix`, default `bull`); trackers and workers must share it. */
   prefix?: string | undefined;
   /** How long a settled job's outcome stays readable, in ms (default 24 h). */
@@ -43,6 +44,13 @@ export interface JobTracker {
    * InvalidArgumentError.
    */
   result(provider: ProviderName, jobId: string): Promise<TerminalJobSnapshot>;
+  /**
+   * Hands a webhook delivery (DeepAffects) to the fleet: the worker that runs the job next reads it
+   * through its client's `fromWebhook` and, when it means the end, settles the job without a poll.
+   * False when Redis holds no unsettled job of that id. Give the tracker to `createWebhookHandler`
+   * as its `watcher`, in any process.
+   */
+  deliver(provider: ProviderName, jobId: string, payload: unknown): Promise<boolean>;
   /** Calls the listener for every job that settles while the tracker is open, whichever process tracked it. */
   on(event: "settled", listener: (settlement: Settlement) => void): this;
   /** Stops listening and closes the tracker's connections; tracked jobs go on in the workers, and pending `result` promises reject. */
@@ -62,7 +70,9 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const resultTtlMs = options.resultTtlMs ?? DAY_MS;
   if (!Number.isFinite(resultTtlMs) || resultTtlMs < 1_000) throw new InvalidArgumentError("resultTtlMs must be at least 1000.");
-  const queue = new Queue<PollJobData>(QUEUE_NAME, { connection: options.connection, prefix });
+  const queue = new Queue<PollJobData>(QUEUE_NAME, { connection: options.connection as ConnectionOptions, prefix });
+  const keys = keysOf(prefix);
+  let redis: Redis | undefined;
   const emitter = new EventEmitter();
   const waiting = new Map<string, Array<{ resolve: (s: TerminalJobSnapshot) => void; reject: (e: unknown) => void }>>();
   let events: Promise<QueueEvents> | undefined;
@@ -81,7 +91,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 
   function listen(): Promise<QueueEvents> {
     events ??= (async () => {
-      const queueEvents = new QueueEvents(QUEUE_NAME, { connection: options.connection, prefix });
+      const queueEvents = new QueueEvents(QUEUE_NAME, { connection: options.connection as ConnectionOptions, prefix });
       queueEvents.on("completed", ({ jobId, returnvalue }) => {
         try {
           settle(jobId, parseOutcome(returnvalue));
@@ -138,6 +148,17 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       else if (!job) settle(id, new InvalidArgumentError(`jobstatus/bullmq: ${provider} job ${jobId.slice(0, 100)} is not tracked (or its result expired).`, { provider }));
       return promise;
     },
+    async deliver(provider, jobId, payload) {
+      if (typeof jobId !== "string" || jobId.length === 0) return false;
+      const id = trackedJobId(provider, jobId);
+      const job = await queue.getJob(id);
+      if (!job || job.finishedOn) return false;
+      redis ??= new Redis({ ...options.connection, maxRetriesPerRequest: 3 });
+      await redis.set(keys.delivery(id), JSON.stringify(payload), "PX", resultTtlMs);
+      // A job sleeping until its next poll runs now; one waiting or running reads the delivery on its next run.
+      await job.promote().catch(() => {});
+      return true;
+    },
     on(event, listener) {
       if (event !== "settled") throw new InvalidArgumentError(`createJobTracker: unknown event ${String(event)}.`);
       emitter.on(event, listener);
@@ -151,6 +172,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       events = undefined;
       if (open) await (await open).close();
       await queue.close();
+      await redis?.quit();
     },
   };
   return tracker;

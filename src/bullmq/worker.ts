@@ -144,6 +144,17 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     } catch (error) {
       return fail(error);
     }
+    const delivered = await redis.get(keys.delivery(job.id!));
+    if (delivered !== null && client.fromWebhook) {
+      await redis.del(keys.delivery(job.id!));
+      let snapshot: JobSnapshot | undefined;
+      try {
+        snapshot = client.fromWebhook(handle, JSON.parse(delivered));
+      } catch (error) {
+        onError(error as Error); // a delivery we cannot read leaves the job to its polls
+      }
+      if (snapshot?.terminal) return settle(job, token, { ok: true, snapshot: snapshot as never });
+    }
     const startedAt = Date.parse(handle.startedAt);
     const defaultMs = client.pollDefaults.defaultTimeoutMs;
     const deadline = data.deadline === null ? Infinity : data.deadline ?? (defaultMs === undefined ? Infinity : startedAt + defaultMs);
