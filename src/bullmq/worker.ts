@@ -43,8 +43,9 @@ export interface TrackerWorkerOptions {
   requestTimeoutMs?: number | undefined;
   /** Transient failures in a row before a job ends with the last one (default 20). */
   maxConsecutiveFailures?: number | undefined;
-  /** BullMQ's crash recovery: how long a poll's lock holds without renewal, and how often stalled jobs are looked for (defaults 30 s). */
+  /** How long a poll's lock holds without renewal before BullMQ takes the job for stalled (default 30 s). */
   lockDurationMs?: number | undefined;
+  /** How often this worker looks for stalled jobs of dead workers to hand on (default 30 s). */
   stalledIntervalMs?: number | undefined;
   /** How long a settled job's outcome stays readable, in ms (default 24 h). */
   resultTtlMs?: number | undefined;
