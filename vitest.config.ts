@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^jobstatus$/, replacement: src("index.ts") },
-      { find: /^jobstatus\/(dify|comfy|deepaffects|testing)$/, replacement: src("$1.ts") },
+      { find: /^jobstatus\/(dify|comfy|deepaffects|testing|bullmq)$/, replacement: src("$1.ts") },
     ],
   },
   test: {

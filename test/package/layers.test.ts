@@ -29,7 +29,7 @@ function layerOf(p: string): string {
   if (p.startsWith("../")) return "outside src";
   if (p.startsWith("node:")) return "node";
   const [top, ...rest] = p.split("/");
-  if (rest.length === 0) return /\.(ts|js)$/.test(p) ? (p.startsWith("testing.") ? "testing" : "entry") : "package";
+  if (rest.length === 0) return /\.(ts|js)$/.test(p) ? (p.startsWith("testing.") ? "testing" : p.startsWith("bullmq.") ? "bullmq" : "entry") : "package";
   if (top!.startsWith("@")) return "package";
   return top!;
 }
@@ -40,6 +40,8 @@ const ALLOWED: Record<string, string[]> = {
   providers: ["core", "generated"],
   lifecycle: ["core", "lifecycle"],
   entry: ["core", "providers", "lifecycle", "entry"],
+  // jobstatus/bullmq runs on Node only, beside the runtime: no entry re-exports it.
+  bullmq: ["bullmq", "core", "providers", "lifecycle", "entry", "node"],
   testing: ["testing", "core", "providers", "lifecycle", "generated", "entry", "node"],
   cli: ["cli", "entry", "testing", "core", "providers", "lifecycle", "node"],
 };
@@ -63,4 +65,6 @@ it("the layer check sees a wrong import: lifecycle importing a provider", () => 
   expect(ALLOWED[layerOf("lifecycle/wait.ts")]).not.toContain(layerOf("providers/comfy.js"));
   expect(ALLOWED[layerOf("core/client.ts")]).not.toContain(layerOf("node:http"));
   expect(ALLOWED[layerOf("dify.ts")]).not.toContain(layerOf("testing.js"));
+  expect(ALLOWED[layerOf("index.ts")]).not.toContain(layerOf("bullmq.js"));
+  expect(ALLOWED[layerOf("bullmq/worker.ts")]).not.toContain(layerOf("testing.js"));
 });
