@@ -6,6 +6,7 @@ import { clipText } from "../core/clip.js";
 import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
 import { createLog, type Log } from "../core/log.js";
 import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
+import { createAsyncQueue } from "./async-queue.js";
 import { createAdaptiveModel, type AdaptiveModel } from "./adaptive.js";
 import { nextPollDelay, resolvePollPolicy, type PollPolicy } from "./policy.js";
 import { createEarlyDeliveries } from "./early-deliveries.js";
@@ -439,7 +440,9 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       return () => set.delete(listener);
     },
     results() {
-      return resultStream(watcher, () => jobs.size === 0 || closed);
+      const queue = createAsyncQueue<JobResult>({ over: () => jobs.size === 0 || closed, stop: () => off() });
+      const off = watcher.on("settled", (result) => queue.push(result));
+      return queue.iterator;
     },
     deliver(provider, jobId, payload) {
       const key = keyOf(provider, jobId);
@@ -497,39 +500,6 @@ function checkRateBudgets(extra: WatcherOptions["rateBudgets"] = {}): void {
 
 function isWaitState<H extends JobHandle>(job: H | WaitState<H>): job is WaitState<H> {
   return typeof job === "object" && job !== null && (job as WaitState).version === 1 && "handle" in job;
-}
-
-/** Settled results as an async iterator, ending when `finished()` says nothing more can come. */
-function resultStream(watcher: Watcher, finished: () => boolean): AsyncIterableIterator<JobResult> {
-  const buffer: JobResult[] = [];
-  let wake: (() => void) | undefined;
-  const off = watcher.on("settled", (result) => {
-    buffer.push(result);
-    wake?.();
-  });
-  const iterator: AsyncIterableIterator<JobResult> = {
-    async next() {
-      for (;;) {
-        if (buffer.length > 0) return { value: buffer.shift()!, done: false };
-        if (finished()) {
-          off();
-          return { value: undefined, done: true };
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    },
-    async return() {
-      off();
-      buffer.length = 0;
-      wake?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
 }
 
 /** How a log line names a job: its provider and id (never a key). */
