@@ -3,7 +3,8 @@
  * key, webhook deliveries ending waits without another poll. `wait` and `watch` are a watcher of one.
  */
 import { clipText } from "../core/clip.js";
-import { InvalidArgumentError, JobFailedError, JobStatusError, InvalidResponseError, RateLimitError, ResponseTooLargeError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { InvalidArgumentError, JobFailedError, JobStatusError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { pollRetry } from "../core/retry.js";
 import { createLog, type Log } from "../core/log.js";
 import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
 import { createAsyncQueue } from "./async-queue.js";
@@ -92,8 +93,6 @@ interface Entry {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 32;
-// A run of bodies that are not what the document says is a broken integration, not a blip.
-const MAX_INVALID_RESPONSES = 3;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -228,14 +227,13 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   }
 
   function failed(entry: Entry, error: unknown): void {
-    const retryable =
-      error instanceof JobStatusError &&
-      (error.transient || (error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && ++entry.invalid <= MAX_INVALID_RESPONSES));
+    const verdict = pollRetry(error, entry.invalid);
     const what = `${nameOf(entry.handle)}: poll failed (${error instanceof Error ? error.name : "error"})`;
-    if (!retryable) {
+    if (!verdict.retry) {
       entry.log.info?.(`${what}, which polling again would not change: the wait ends`);
       return settle(entry, undefined, error);
     }
+    entry.invalid = verdict.invalidInARow;
     entry.attempts++;
     entry.failures++;
     const maxFailures = entry.resolved.maxConsecutiveFailures;
@@ -245,8 +243,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     }
     const now = Date.now();
     if (now >= entry.lastCheckAt) return timeOut(entry, error);
-    const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
-    if (error instanceof RateLimitError) {
+    const { retryAfterMs } = verdict;
+    if (verdict.rateLimited) {
       // Every job of this key backs off together: one 429 is news for all of them.
       const pause = nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures, retryAfterMs });
       entry.resolved.limiter.pause(entry.provider.rateKey, now + pause);
