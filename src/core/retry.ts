@@ -28,24 +28,16 @@ const MAX_HINT_MS = 60_000;
 // A run of bodies that are not what the document says is a broken integration, not a blip.
 const MAX_INVALID_RESPONSES = 3;
 
-/** A wait's verdict on a failed poll: end the wait, or poll again (a 429 pausing every job of its key). */
-export type PollRetry =
-  | { retry: false }
-  | { retry: true; invalidInARow: number; rateLimited: boolean; retryAfterMs: number | undefined };
-
 /**
  * Whether a wait polls again after `error`, given the bodies not as documented seen in a row before
- * it: a transient error yes; such a body while the run stays within 3; a body over the size cap
- * never (the same request gets the same answer); anything else ends the wait.
+ * it: a transient error yes (a 429 too: the watcher then pauses its key); such a body while the run
+ * stays within 3; a body over the size cap never (the same request gets the same answer); anything
+ * else ends the wait. Returns the run to carry on with, or undefined when the wait ends.
  */
-export function pollRetry(error: unknown, invalidInARow: number): PollRetry {
-  if (!(error instanceof JobStatusError)) return { retry: false };
-  if (error.transient) {
-    const rateLimited = error instanceof RateLimitError;
-    return { retry: true, invalidInARow, rateLimited, retryAfterMs: rateLimited ? error.retryAfterMs : undefined };
-  }
-  if (!(error instanceof InvalidResponseError) || error instanceof ResponseTooLargeError || invalidInARow >= MAX_INVALID_RESPONSES) return { retry: false };
-  return { retry: true, invalidInARow: invalidInARow + 1, rateLimited: false, retryAfterMs: undefined };
+export function pollRetry(error: unknown, invalidInARow: number): number | undefined {
+  if (!(error instanceof JobStatusError)) return undefined;
+  if (error.transient) return invalidInARow;
+  return error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && invalidInARow < MAX_INVALID_RESPONSES ? invalidInARow + 1 : undefined;
 }
 
 /** `maxRetries` checked before any request: a whole number in [0, 10]; undefined is 0. */

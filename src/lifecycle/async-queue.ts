@@ -21,7 +21,6 @@ export function createAsyncQueue<T>(hooks: AsyncQueueHooks): AsyncQueue<T> {
   const values: T[] = [];
   let started = false;
   let ended = false;
-  let left = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
 
@@ -33,7 +32,7 @@ export function createAsyncQueue<T>(hooks: AsyncQueueHooks): AsyncQueue<T> {
       }
       for (;;) {
         if (values.length > 0) return { value: values.shift()!, done: false };
-        if (ended || left || hooks.over?.()) {
+        if (ended || hooks.over?.()) {
           hooks.stop();
           if (failure) {
             const { error } = failure;
@@ -47,7 +46,8 @@ export function createAsyncQueue<T>(hooks: AsyncQueueHooks): AsyncQueue<T> {
       }
     },
     async return() {
-      left = true;
+      ended = true;
+      failure = undefined;
       values.length = 0;
       hooks.stop();
       wake?.();
@@ -60,12 +60,11 @@ export function createAsyncQueue<T>(hooks: AsyncQueueHooks): AsyncQueue<T> {
 
   return {
     push(value) {
-      if (left) return;
       values.push(value);
       wake?.();
     },
     end(error) {
-      if (ended || left) return;
+      if (ended) return;
       ended = true;
       failure = error;
       wake?.();
