@@ -17,13 +17,13 @@ import {
   ResponseTooLargeError,
   ServerError,
   TimeoutError,
-  type ErrorDetails,
   type ProviderName,
 } from "./errors.js";
 import { clipText } from "./clip.js";
+import { readErrorBody, textOf, type ErrorAnswer, type ErrorBody } from "./error-mapping.js";
 import { createKeyedClient } from "./keyed-client.js";
 import { guardedFetch } from "./redirects.js";
-import { createLog, type Log, type LogOptions } from "./log.js";
+import { createLog, type LogOptions } from "./log.js";
 import { redactHeaders, redactText, sanitizeCause } from "./redact.js";
 import { requireMaxRetries, retryDelay, sleep, type RetryInit } from "./retry.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -55,11 +55,7 @@ export interface ClientOptions extends LogOptions {
   strict?: boolean;
 }
 
-/** The provider's error code and message, read from its error body. */
-export interface ErrorBody {
-  code?: string | undefined;
-  message?: string | undefined;
-}
+export type { ErrorAnswer, ErrorBody };
 
 export interface ProviderConfig {
   provider: ProviderName;
@@ -81,19 +77,6 @@ export interface ProviderConfig {
    * codes); undefined falls back to the mapping by status.
    */
   errorFor?: (answer: ErrorAnswer) => APIError | undefined;
-}
-
-/** What `ProviderConfig.errorFor` gets: the answer, its parsed error, and the common message head and details. */
-export interface ErrorAnswer {
-  status: number;
-  body: unknown;
-  response: Response;
-  error: ErrorBody;
-  /** `<provider> <operation> answered <status> <code>: <message>`, redacted and bounded. */
-  head: string;
-  details: ErrorDetails;
-  /** Removes the key from provider text. */
-  redact: (text: string) => string;
 }
 
 /**
@@ -175,7 +158,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
-    const parsed = safeReadError(config.readError, body);
+    const parsed = readErrorBody(config.readError, body);
     // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
     // could leave a piece of an echoed key that no longer matches it.
     const code = parsed.code ? shown(parsed.code, 100) : undefined;
@@ -307,18 +290,6 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
 }
 
-function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): ErrorBody {
-  try {
-    const parsed = read(body);
-    return {
-      code: typeof parsed.code === "string" ? parsed.code : undefined,
-      message: typeof parsed.message === "string" ? parsed.message : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
-
 /** The `code` of an error and of its causes. */
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
@@ -350,12 +321,4 @@ function jsonOf(value: unknown): string {
   }
 }
 
-/** A plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
-function textOf(body: string): string {
-  return body
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 

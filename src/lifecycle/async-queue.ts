@@ -47,7 +47,6 @@ export function createAsyncQueue<T>(hooks: AsyncQueueHooks): AsyncQueue<T> {
     },
     async return() {
       ended = true;
-      failure = undefined;
       values.length = 0;
       hooks.stop();
       wake?.();
