@@ -3,7 +3,7 @@
  * a response size cap, redirects that never carry a key to another origin, and answers mapped to
  * typed errors.
  */
-import createClient, { createQuerySerializer, type Client, type Middleware } from "openapi-fetch";
+import type { Client, Middleware } from "openapi-fetch";
 import {
   APIError,
   AuthenticationError,
@@ -17,11 +17,13 @@ import {
   ResponseTooLargeError,
   ServerError,
   TimeoutError,
-  type ErrorDetails,
   type ProviderName,
 } from "./errors.js";
 import { clipText } from "./clip.js";
-import { createLog, type Log, type LogOptions } from "./log.js";
+import { readErrorBody, textOf, type ErrorAnswer, type ErrorBody } from "./error-mapping.js";
+import { createKeyedClient } from "./keyed-client.js";
+import { guardedFetch } from "./redirects.js";
+import { createLog, type LogOptions } from "./log.js";
 import { redactHeaders, redactText, sanitizeCause } from "./redact.js";
 import { requireMaxRetries, retryDelay, sleep, type RetryInit } from "./retry.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -53,11 +55,7 @@ export interface ClientOptions extends LogOptions {
   strict?: boolean;
 }
 
-/** The provider's error code and message, read from its error body. */
-export interface ErrorBody {
-  code?: string | undefined;
-  message?: string | undefined;
-}
+export type { ErrorAnswer, ErrorBody };
 
 export interface ProviderConfig {
   provider: ProviderName;
@@ -79,19 +77,6 @@ export interface ProviderConfig {
    * codes); undefined falls back to the mapping by status.
    */
   errorFor?: (answer: ErrorAnswer) => APIError | undefined;
-}
-
-/** What `ProviderConfig.errorFor` gets: the answer, its parsed error, and the common message head and details. */
-export interface ErrorAnswer {
-  status: number;
-  body: unknown;
-  response: Response;
-  error: ErrorBody;
-  /** `<provider> <operation> answered <status> <code>: <message>`, redacted and bounded. */
-  head: string;
-  details: ErrorDetails;
-  /** Removes the key from provider text. */
-  redact: (text: string) => string;
 }
 
 /**
@@ -132,7 +117,6 @@ export interface ProviderHttp<Paths extends {}> {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
 // Documented bodies nest a few levels; a far deeper one parses but then overflows the stack of any
 // recursive reader (JSON.stringify of a snapshot, structuredClone).
 const MAX_DEPTH = 64;
@@ -153,11 +137,6 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
       : requirePositive(options.maxResponseBytes, "maxResponseBytes", provider, "bytes");
   const secrets = [apiKey];
   const log = createLog(options, secrets);
-  const userFetch = options.fetch;
-  // The signal goes beside the Request only to the global fetch: a caller's fetch takes a Request alone.
-  const baseFetch: SignalledFetch = userFetch
-    ? (request) => userFetch(request)
-    : (request, signal) => (signal === undefined ? globalThis.fetch(request) : globalThis.fetch(request, { signal }));
 
   const invalid = (operation: string, problem: string) =>
     new InvalidResponseError(
@@ -171,49 +150,15 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   const slack = 256 + 16 * Math.max(...secrets.map((s) => s.length));
   const shown = (text: string, max: number) => clipText(redactText(text.length > max + slack ? text.slice(0, max + slack) : text, secrets), max, text.length);
 
-  const auth = config.auth(apiKey);
-  // Puts the key on a redirected request that is back on the provider's origin (see guardedFetch).
-  const authorize = async (request: Request): Promise<Request> => {
-    const out = await auth.onRequest?.({ request } as Parameters<NonNullable<Middleware["onRequest"]>>[0]);
-    return out instanceof Request ? out : request;
-  };
-  const { authQuery } = config;
   const tooLarge = (problem: string) =>
     new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, { provider, maxBytes });
-  const guarded = guardedFetch(baseFetch, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize, log);
-  // Our own calls (call() below) always build their URL with the key serializer. A direct `api` call
-  // may pass a querySerializer of its own, which replaces ours: that one still gets the key here.
-  const hasKey = authQuery ? new RegExp(`[?&]${authQuery}=`) : undefined;
-  // Once a caller's middleware is registered, the key is put on below it, so that hooks never see it:
-  // in a copy of the request (a header set in place would show in onResponse's request), and for a
-  // key in the query without the answer's `url`. Until then the serializer or our own middleware put
-  // it on, with no rebuild.
-  const keyedBelow = (request: Request, signal?: AbortSignal): Promise<Response> =>
-    hasKey?.test(request.url)
-      ? guarded(request, signal)
-      : authorize(hasKey ? request : new Request(request)).then((authorized) => guarded(authorized, signal).then(hasKey ? withoutUrl : undefined));
-  const keyed: FetchLike | undefined = hasKey ? (request) => keyedBelow(request) : undefined;
-  let hooked = false;
-  const api = createClient<Paths>({
-    baseUrl,
-    fetch: keyed ?? ((request) => (hooked ? keyedBelow(request) : guarded(request))),
-    // We follow redirects ourselves, so that a key never travels to another origin.
-    redirect: "manual",
-    ...(authQuery ? { querySerializer: keyQuerySerializer(authQuery, apiKey, () => hooked) } : {}),
-  });
-  if (!authQuery) api.use(auth);
-  const use = api.use.bind(api);
-  api.use = (...middleware) => {
-    if (!hooked && !authQuery) api.eject(auth);
-    hooked = true;
-    use(...middleware);
-  };
-  // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
-  const userSend: FetchLike | undefined = userFetch ? (request) => (hooked ? keyedBelow(request) : guarded(request)) : undefined;
+  const { api, send: sendOptions } = createKeyedClient<Paths>(baseUrl, apiKey, config.auth(apiKey), config.authQuery, options.fetch, (base, authorize) =>
+    guardedFetch(base, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize, log),
+  );
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
     const status = response.status;
-    const parsed = safeReadError(config.readError, body);
+    const parsed = readErrorBody(config.readError, body);
     // Redacted whole before textOf and the clip: each cut or rewrite of spaces and tags made first
     // could leave a piece of an echoed key that no longer matches it.
     const code = parsed.code ? shown(parsed.code, 100) : undefined;
@@ -322,7 +267,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     let result: R;
     try {
       const signal = controller.signal;
-      result = await send(userSend ? { signal, fetch: userSend } : { fetch: hooked ? (request) => keyedBelow(request, signal) : (request) => guarded(request, signal) });
+      result = await send(sendOptions(signal));
     } catch (error) {
       if (userSignal?.aborted && !timedOut) throw userSignal.reason;
       throw errorFromThrown(operation, error, timedOut);
@@ -343,18 +288,6 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   const redact = (text: unknown) => (typeof text === "string" ? redactText(text, secrets) : undefined);
   const quote = (value: unknown) => shown(jsonOf(value), 120);
   return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
-}
-
-function safeReadError(read: (body: unknown) => ErrorBody, body: unknown): ErrorBody {
-  try {
-    const parsed = read(body);
-    return {
-      code: typeof parsed.code === "string" ? parsed.code : undefined,
-      message: typeof parsed.message === "string" ? parsed.message : undefined,
-    };
-  } catch {
-    return {};
-  }
 }
 
 /** The `code` of an error and of its causes. */
@@ -388,154 +321,4 @@ function jsonOf(value: unknown): string {
   }
 }
 
-/** A plain-text version of a non-JSON error body (an HTML error page, a proxy's text). */
-function textOf(body: string): string {
-  return body
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
-/** A fetch given the time limit's signal beside the Request (undefined: the Request's own signal rules). */
-type SignalledFetch = (request: Request, signal?: AbortSignal) => Promise<Response>;
-
-/**
- * An openapi-fetch query serializer that appends the key (`name=KEY`) to the query it builds, so no
- * Request is rebuilt per call to add it; a `name` among the call's own parameters is replaced, as
- * `searchParams.set` did.
- */
-function keyQuerySerializer(name: string, apiKey: string, hooked: () => boolean): (query: Record<string, unknown>) => string {
-  const plain = createQuerySerializer();
-  const pair = `${name}=${encodeURIComponent(apiKey)}`;
-  return (query) => {
-    if (hooked()) return plain(query);
-    let own = query;
-    if (own && Object.hasOwn(own, name)) {
-      own = { ...own };
-      delete own[name];
-    }
-    const search = plain(own);
-    return search === "" ? pair : `${search}&${pair}`;
-  };
-}
-
-/**
- * The fetch under openapi-fetch: caps the body size, and follows redirects by hand so that a
- * cross-origin redirect (Comfy's file view sends one to signed storage URLs) drops every credential.
- * `signal`, when given, goes to every hop's fetch beside its Request.
- */
-function guardedFetch(
-  baseFetch: SignalledFetch,
-  maxBytes: number,
-  invalid: (problem: string) => InvalidResponseError,
-  tooLarge: (problem: string) => ResponseTooLargeError,
-  authorize: (request: Request) => Promise<Request>,
-  log: Log,
-): SignalledFetch {
-  return async function fetchGuarded(request, signal) {
-    // The key belongs to the origin the client was made for: the first request's (read on a redirect only).
-    let home: string | undefined;
-    let current = request;
-    // A body is read once, so that a 307 or 308 can send it again.
-    let body: ArrayBuffer | null = null;
-    if (request.body !== null) {
-      body = await request.arrayBuffer();
-      current = new Request(request, { body });
-    }
-    for (let hop = 0; ; hop++) {
-      const started = log.debug ? Date.now() : 0;
-      log.debug?.(`request ${current.method} ${current.url}`);
-      let response: Response;
-      try {
-        response = await baseFetch(current, signal);
-      } catch (error) {
-        log.debug?.(`no answer to ${current.method} ${current.url} after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`);
-        throw error;
-      }
-      log.debug?.(`answer ${response.status} to ${current.method} ${current.url} in ${Date.now() - started} ms`);
-      if (response.type === "opaqueredirect") {
-        throw invalid("with a redirect this runtime hides; jobstatus does not follow it blindly with your key");
-      }
-      const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
-      if (location === null) return capBody(response, maxBytes, tooLarge, signal ?? current.signal);
-      await response.body?.cancel();
-      if (hop >= MAX_REDIRECTS) throw invalid(`with more than ${MAX_REDIRECTS} redirects`);
-      const target = new URL(location, current.url);
-      home ??= new URL(request.url).origin;
-      current = redirected(current, target, response.status, body);
-      // Back home the key is put on again: a key in the query (DeepAffects) is not in the Location.
-      if (target.origin === home) current = await authorize(current);
-    }
-  };
-}
-
-/** The same answer without its `url` (fetch's holds the key in the query), for a caller's middleware to see. */
-function withoutUrl(response: Response): Response {
-  if (response.url === "") return response;
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-// What fetch drops with the body when a redirect turns a request into a GET.
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
-
-/**
- * The next hop's request, by fetch's rules: a 307 or 308 sends the same method and body again; a 303,
- * or a 301/302 after a POST, becomes a GET without a body. `redirect: "manual"` on every hop: without
- * it fetch followed the next redirects itself and carried X-API-Key to another origin after a
- * same-origin 301/302/303. Another origin gets none of
- * our headers, which carry the key (Authorization, X-API-Key); only the body's Content-Type.
- */
-function redirected(request: Request, target: URL, status: number, body: ArrayBuffer | null): Request {
-  const keepsBody = status === 307 || status === 308 || (status !== 303 && request.method !== "POST");
-  const method = keepsBody ? request.method : "GET";
-  let headers: Headers;
-  if (target.origin === new URL(request.url).origin) {
-    headers = new Headers(request.headers);
-    if (!keepsBody) for (const name of BODY_HEADERS) headers.delete(name);
-  } else {
-    headers = new Headers();
-    const type = request.headers.get("content-type");
-    if (keepsBody && body !== null && type !== null) headers.set("content-type", type);
-  }
-  return new Request(target, { method, headers, body: keepsBody ? body : null, signal: request.signal, redirect: "manual" });
-}
-
-/**
- * Caps the body at `maxBytes` as fetch hands it out, that is decoded: a gzip, deflate or br body's
- * Content-Length is its compressed size and says nothing of what it inflates to. Only a body fetch
- * does not decode is let through on its declared length alone.
- */
-function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError, signal: AbortSignal): Response {
-  const length = response.headers.get("content-length");
-  const declared = length === null ? Number.NaN : Number(length);
-  if (declared > maxBytes) {
-    void response.body?.cancel();
-    throw tooLarge(`with a ${declared}-byte body, over the ${maxBytes}-byte cap (maxResponseBytes)`);
-  }
-  const encoded = response.headers.has("content-encoding");
-  if (response.body === null || (Number.isFinite(declared) && !encoded)) return response;
-  let seen = 0;
-  const onAbort = () => counter.error(signal.reason);
-  let counter!: TransformStreamDefaultController<Uint8Array>;
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        counter = controller;
-        // Node 20's fetch can stall on a body that fails to decode (a 64-78 KB one, not a smaller or a
-        // larger one) and then ignores the abort: the time limit ends the read here instead.
-        signal.addEventListener("abort", onAbort, { once: true });
-      },
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        // Erroring the stream cancels the body upstream, which stops the decoder and drops the connection.
-        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${encoded ? " once decoded" : ""}`));
-        else controller.enqueue(chunk);
-      },
-      flush() {
-        signal.removeEventListener("abort", onAbort);
-      },
-    }),
-  );
-  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-}

@@ -1,9 +1,10 @@
 /**
- * Retries of one direct call (`getJobStatus`, `getJob`), opt-in with `maxRetries`: the same decision
- * a wait makes (only transient failures), with the wait's default floor and doubling, a `Retry-After`
+ * Which failures are worth another request. A wait's poll (`pollRetry`): transient ones, and a short
+ * run of bodies not as documented. One direct call (`getJobStatus`, `getJob`), opt-in with
+ * `maxRetries`: transient ones only, with the wait's default floor and doubling, a `Retry-After`
  * honoured up to a cap, and the caller's signal ending a sleep at once.
  */
-import { InvalidArgumentError, JobStatusError, RateLimitError, type ProviderName } from "./errors.js";
+import { InvalidArgumentError, InvalidResponseError, JobStatusError, RateLimitError, ResponseTooLargeError, type ProviderName } from "./errors.js";
 import type { StatusInit } from "./state.js";
 
 /** Options of a direct status or detail call (an idempotent GET): a signal, a time limit, and retries. */
@@ -23,6 +24,21 @@ export const MAX_RETRIES = 10;
 const FLOOR_MS = 500;
 const CEILING_MS = 8_000;
 const MAX_HINT_MS = 60_000;
+
+// A run of bodies that are not what the document says is a broken integration, not a blip.
+const MAX_INVALID_RESPONSES = 3;
+
+/**
+ * Whether a wait polls again after `error`, given the bodies not as documented seen in a row before
+ * it: a transient error yes (a 429 too: the watcher then pauses its key); such a body while the run
+ * stays within 3; a body over the size cap never (the same request gets the same answer); anything
+ * else ends the wait. Returns the run to carry on with, or undefined when the wait ends.
+ */
+export function pollRetry(error: unknown, invalidInARow: number): number | undefined {
+  if (!(error instanceof JobStatusError)) return undefined;
+  if (error.transient) return invalidInARow;
+  return error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && invalidInARow < MAX_INVALID_RESPONSES ? invalidInARow + 1 : undefined;
+}
 
 /** `maxRetries` checked before any request: a whole number in [0, 10]; undefined is 0. */
 export function requireMaxRetries(value: unknown, provider: ProviderName): number {

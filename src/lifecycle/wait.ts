@@ -1,6 +1,7 @@
 /** `wait` and `watch`: one job, on a watcher of its own that shares the process's rate budgets. */
 import type { JobHandle, JobProvider, JobSnapshot, SucceededJobSnapshot, TerminalJobSnapshot } from "../core/state.js";
 import type { WaitOptions, WaitState } from "./options.js";
+import { createAsyncQueue } from "./async-queue.js";
 import { createWatcher } from "./watcher.js";
 
 /**
@@ -62,65 +63,25 @@ export function watch<H extends JobHandle, Raw>(
   job: H | WaitState<H>,
   options: WaitOptions<JobSnapshot<Raw, H>> = {},
 ): AsyncIterableIterator<JobSnapshot<Raw, H>> {
-  const queue: Array<JobSnapshot<Raw, H>> = [];
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
   let watcher: ReturnType<typeof createWatcher> | undefined;
-
-  function start(): void {
-    watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
-    watcher.on("error", () => {}); // as in wait(): the loop has already thrown
-    const watched = watcher.add(provider, job, {
-      ...options,
-      onUpdate(snapshot) {
-        queue.push(snapshot);
-        wake?.();
-        // Handed back so that a promise it returns is followed like any onUpdate's.
-        return options.onUpdate?.(snapshot);
-      },
-    });
-    watched.result.then(
-      () => {
-        ended = true;
-        wake?.();
-      },
-      (error: unknown) => {
-        ended = true;
-        failure = { error };
-        wake?.();
-      },
-    );
-  }
-
-  const iterator: AsyncIterableIterator<JobSnapshot<Raw, H>> = {
-    async next() {
-      if (!watcher) start();
-      for (;;) {
-        if (queue.length > 0) return { value: queue.shift()!, done: false };
-        if (ended) {
-          watcher?.close();
-          if (failure) {
-            const { error } = failure;
-            failure = undefined;
-            throw error;
-          }
-          return { value: undefined, done: true };
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
+  const queue = createAsyncQueue<JobSnapshot<Raw, H>>({
+    start() {
+      watcher = createWatcher({ limiter: options.limiter, maxInFlight: 1 });
+      watcher.on("error", () => {}); // as in wait(): the loop has already thrown
+      const watched = watcher.add(provider, job, {
+        ...options,
+        onUpdate(snapshot) {
+          queue.push(snapshot);
+          // Handed back so that a promise it returns is followed like any onUpdate's.
+          return options.onUpdate?.(snapshot);
+        },
+      });
+      watched.result.then(
+        () => queue.end(),
+        (error: unknown) => queue.end({ error }),
+      );
     },
-    async return() {
-      ended = true;
-      queue.length = 0;
-      watcher?.close();
-      wake?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+    stop: () => watcher?.close(),
+  });
+  return queue.iterator;
 }
