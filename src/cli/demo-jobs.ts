@@ -108,9 +108,6 @@ export async function startJobs(ctx: StartContext): Promise<DemoJob[]> {
   return Promise.all([startDify(ctx, "chatflow"), startDify(ctx, "completion"), startComfy(ctx), startDeepAffects(ctx)]);
 }
 
-function fakeEnv(fake: FakeProviders, provider: "difyChatflow" | "difyCompletion" | "comfy" | "deepaffects") {
-  return { apiKey: fake.keys[provider], baseUrl: fake.urls[provider] };
-}
 
 async function startDify({ fake, env, real }: StartContext, app: "chatflow" | "completion"): Promise<DemoJob> {
   const isReal = real.dify && app === "chatflow";

@@ -78,7 +78,6 @@ export function problemsOf(answer: Answer): string[] {
 
 /** The problems of a webhook body against the document's `webhooks.<name>.post` request body. */
 export function webhookProblems(docName: DocName, name: string, body: unknown): string[] {
-  const doc = load(docName);
   const pointer = `#/webhooks/${name}/post/requestBody/content/application~1json/schema`;
   return validate(docName, pointer, body, `${docName} webhook ${name}`);
 }

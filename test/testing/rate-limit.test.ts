@@ -50,7 +50,7 @@ test("a daily budget outlasts the minute", async () => {
 });
 
 test("limits apply per key, and to other providers when asked", async () => {
-  let t = 0;
+  const t = 0;
   fake = await startFakeProviders({ now: () => t, rateLimits: { comfy: { perMinute: 1 } } });
   const call = clients(fake);
   const mine = fake.createJob("comfy", { status: "success" });
