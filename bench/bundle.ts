@@ -64,6 +64,7 @@ export async function runBundle(size: { entries?: number } = {}): Promise<Bundle
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await runBundle();
-  for (const r of result.rows) console.log(`${r.entry}: ${r.minifiedBytes} B min, ${r.gzipBytes} B gz (budget ${r.budgetBytes}) ${r.pass ? "PASS" : "MISS"}`);
+  for (const r of result.rows)
+    console.log(`${r.entry}: ${r.minifiedBytes} B min, ${r.gzipBytes} B gz (budget ${r.budgetBytes}) ${r.pass ? "PASS" : "MISS"}`);
   console.log(result.rows[1]?.largestInputs);
 }

@@ -91,16 +91,29 @@ const LANES: Lane[] = ["comfy", "comfyOther", "difyChatflow", "difyCompletion"];
 export async function runManyJobs(size: ManyJobsSize = {}): Promise<ManyJobsResult> {
   const { library, ...rest } = size;
   const config: Config = {
-    jobs: 10_000, spreadMs: 60_000, minLengthMs: 2_000, poll: POLL, capPerSecond: 400, deepaffectsJobs: 10, timeLimitMs: 120_000, seed: 7, profileJobs: 3_000, serverNice: 10, ...rest,
+    jobs: 10_000,
+    spreadMs: 60_000,
+    minLengthMs: 2_000,
+    poll: POLL,
+    capPerSecond: 400,
+    deepaffectsJobs: 10,
+    timeLimitMs: 120_000,
+    seed: 7,
+    profileJobs: 3_000,
+    serverNice: 10,
+    ...rest,
   };
   const lib = library ?? (await builtLibrary());
   const result = await runOnce(config, lib);
   if (!result.targets[1]!.pass && config.profileJobs > 0) {
     const jobs = config.profileJobs;
     let small: ManyJobsResult | undefined;
-    const profiled = await profile(async () => {
-      small = await runOnce({ ...config, jobs, spreadMs: Math.round((config.spreadMs * jobs) / config.jobs) }, lib);
-    }, { intervalUs: 500 });
+    const profiled = await profile(
+      async () => {
+        small = await runOnce({ ...config, jobs, spreadMs: Math.round((config.spreadMs * jobs) / config.jobs) }, lib);
+      },
+      { intervalUs: 500 },
+    );
     result.profile = { ...profiled, jobs, loopDelayP99Ms: small?.loopDelayMs.p99 ?? NaN };
   }
   return result;
@@ -203,8 +216,13 @@ async function runOnce(config: Config, lib: Library): Promise<ManyJobsResult> {
       const budget = key === "deepaffects" ? { requests: 5, intervalMs: 60_000 } : cap;
       const sliding = maxSliding(sorted, budget.intervalMs);
       return {
-        key, requests: sorted.length, cap: budget, maxSliding: sliding, maxFixed: maxFixed(sorted, budget.intervalMs, addedAt),
-        peakPerSecond: maxSliding(sorted, 1_000), pass: sliding <= budget.requests,
+        key,
+        requests: sorted.length,
+        cap: budget,
+        maxSliding: sliding,
+        maxFixed: maxFixed(sorted, budget.intervalMs, addedAt),
+        peakPerSecond: maxSliding(sorted, 1_000),
+        pass: sliding <= budget.requests,
       };
     });
     const n = Math.max(1, handles.length);
@@ -217,7 +235,11 @@ async function runOnce(config: Config, lib: Library): Promise<ManyJobsResult> {
     return {
       machine: machine(),
       loadAtStart: Math.round(loadAtStart * 100) / 100,
-      config: { ...config, server: `fake providers in a child process (node:http on 127.0.0.1${config.serverNice ? `, nice ${config.serverNice}` : ""})`, mix: mixOf(plan) },
+      config: {
+        ...config,
+        server: `fake providers in a child process (node:http on 127.0.0.1${config.serverNice ? `, nice ${config.serverNice}` : ""})`,
+        mix: mixOf(plan),
+      },
       heap: {
         baselineBytes: baseline,
         handleBytesPerJob: (withHandles - baseline) / n,
@@ -236,8 +258,16 @@ async function runOnce(config: Config, lib: Library): Promise<ManyJobsResult> {
       wallMs,
       targets: [
         { text: "≤ 2 kB heap per job", pass: perJob <= 2 * KB, detail: `${(perJob / KB).toFixed(2)} kB per job (handle included)` },
-        { text: "event-loop delay p99 ≤ 20 ms", pass: loopDelayMs.p99 <= 20, detail: `p99 ${loopDelayMs.p99.toFixed(1)} ms, max ${loopDelayMs.max.toFixed(1)} ms (an idle process beside it: p99 ${idle.p99.toFixed(1)} ms)` },
-        { text: "request rate never above the cap", pass: rates.every((r) => r.pass), detail: rates.map((r) => `${r.key} ${r.maxSliding}/${r.cap.requests} per ${r.cap.intervalMs / 1000} s`).join(", ") },
+        {
+          text: "event-loop delay p99 ≤ 20 ms",
+          pass: loopDelayMs.p99 <= 20,
+          detail: `p99 ${loopDelayMs.p99.toFixed(1)} ms, max ${loopDelayMs.max.toFixed(1)} ms (an idle process beside it: p99 ${idle.p99.toFixed(1)} ms)`,
+        },
+        {
+          text: "request rate never above the cap",
+          pass: rates.every((r) => r.pass),
+          detail: rates.map((r) => `${r.key} ${r.maxSliding}/${r.cap.requests} per ${r.cap.intervalMs / 1000} s`).join(", "),
+        },
         { text: "no job lost", pass: lost === 0, detail: `${succeeded} of ${handles.length} succeeded` },
       ],
     };

@@ -60,7 +60,11 @@ function rows(contenders: Contender[], rounds: Map<string, number[]>): OverheadR
 }
 
 /** Runs every contender `rounds` times, in a rotated order each round, and keeps each round's ops/s. */
-async function interleave(contenders: Contender[], roundCount: number, measure: (c: Contender) => Promise<number>): Promise<Map<string, number[]>> {
+async function interleave(
+  contenders: Contender[],
+  roundCount: number,
+  measure: (c: Contender) => Promise<number>,
+): Promise<Map<string, number[]>> {
   const results = new Map<string, number[]>(contenders.map((c) => [c.key, []]));
   for (let round = 0; round < roundCount; round++) {
     for (let i = 0; i < contenders.length; i++) {
@@ -96,7 +100,9 @@ export async function runOverheadNoNetwork(size: NoNetworkSize = {}): Promise<Ov
     });
     answers.set("deepaffects", {
       target: { baseUrl: fake.urls.deepaffects, apiKey: fake.keys.deepaffects, jobId: daJob.id },
-      answer: await record(`${fake.urls.deepaffects}/transaction/generic/api/v1/async/status?request_id=${daJob.id}&apikey=${fake.keys.deepaffects}`),
+      answer: await record(
+        `${fake.urls.deepaffects}/transaction/generic/api/v1/async/status?request_id=${daJob.id}&apikey=${fake.keys.deepaffects}`,
+      ),
     });
   } finally {
     await fake.close();
@@ -129,7 +135,13 @@ export async function runOverheadNoNetwork(size: NoNetworkSize = {}): Promise<Ov
   return {
     kind: "no-network",
     machine: machine(),
-    config: { timeMsPerRound: timeMs, minIterationsPerRound: iterations, rounds, measure: "calls per CPU second of this process, median of rounds", answer: "the fake server's recorded answer (status, headers, body)" },
+    config: {
+      timeMsPerRound: timeMs,
+      minIterationsPerRound: iterations,
+      rounds,
+      measure: "calls per CPU second of this process, median of rounds",
+      answer: "the fake server's recorded answer (status, headers, body)",
+    },
     groups,
   };
 }
@@ -177,7 +189,13 @@ export async function runOverheadLoopback(size: LoopbackSize = {}): Promise<Over
     return {
       kind: "loopback",
       machine: machine(),
-      config: { requestsPerRound: requests, concurrency, rounds, measure: "requests per wall-clock second, median of rounds", server: "fake providers in a child process, node:http on 127.0.0.1, keep-alive" },
+      config: {
+        requestsPerRound: requests,
+        concurrency,
+        rounds,
+        measure: "requests per wall-clock second, median of rounds",
+        server: "fake providers in a child process, node:http on 127.0.0.1, keep-alive",
+      },
       groups,
     };
   } finally {
@@ -218,7 +236,10 @@ async function withTarget(
 function print(result: OverheadResult): void {
   for (const g of result.groups) {
     console.log(`${result.kind}, ${g.provider}: ${g.target.text}: ${g.target.ratio.toFixed(2)}× ${g.target.pass ? "PASS" : "MISS"}`);
-    for (const r of g.rows) console.log(`  ${r.label.padEnd(34)} ${Math.round(r.opsPerSec).toString().padStart(7)}  ${r.vsOpenapiFetch.toFixed(2)}× openapi-fetch  ${r.vsRawFetch.toFixed(2)}× raw`);
+    for (const r of g.rows)
+      console.log(
+        `  ${r.label.padEnd(34)} ${Math.round(r.opsPerSec).toString().padStart(7)}  ${r.vsOpenapiFetch.toFixed(2)}× openapi-fetch  ${r.vsRawFetch.toFixed(2)}× raw`,
+      );
     for (const f of g.profile?.top ?? []) console.log(`    ${(f.selfShare * 100).toFixed(1).padStart(5)} %  ${f.frame}`);
   }
 }

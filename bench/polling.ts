@@ -61,12 +61,14 @@ export function runPollingBench({ jobs = 1_000, seed = 20240611 } = {}): Polling
   const smithy = byKey("smithy");
 
   const defaults = resolvePollPolicy();
-  const ourDefault = withPatience(row(
-    { key: "ours-default", label: "ours, default", source: "DEFAULT_POLL_POLICY" },
-    simulate(ours(defaults), lengths, seed, STREAM.default),
-  ), defaults.patience);
-  const run = (options: PollPolicyOptions, stream: number): Summary =>
-    simulate(ours(resolvePollPolicy(options)), lengths, seed, stream);
+  const ourDefault = withPatience(
+    row(
+      { key: "ours-default", label: "ours, default", source: "DEFAULT_POLL_POLICY" },
+      simulate(ours(defaults), lengths, seed, STREAM.default),
+    ),
+    defaults.patience,
+  );
+  const run = (options: PollPolicyOptions, stream: number): Summary => simulate(ours(resolvePollPolicy(options)), lengths, seed, stream);
 
   // The lowest patience (least lag) whose requests per job stay within smithy's: log-scale bisection.
   let low = Math.log(0.01);
@@ -77,21 +79,37 @@ export function runPollingBench({ jobs = 1_000, seed = 20240611 } = {}): Polling
     else low = mid;
   }
   const tunedPatience = Math.exp(high);
-  const tuned = withPatience(row(
-    { key: "ours-tuned", label: "ours, patience → smithy's requests", source: `DEFAULT_POLL_POLICY with patience ${tunedPatience.toFixed(3)}` },
-    run({ patience: tunedPatience }, STREAM.tuned),
-  ), tunedPatience);
+  const tuned = withPatience(
+    row(
+      {
+        key: "ours-tuned",
+        label: "ours, patience → smithy's requests",
+        source: `DEFAULT_POLL_POLICY with patience ${tunedPatience.toFixed(3)}`,
+      },
+      run({ patience: tunedPatience }, STREAM.tuned),
+    ),
+    tunedPatience,
+  );
 
   const adaptivePolicy = trainAdaptive(training, {});
-  const adaptive = withPatience(row(
-    { key: "ours-adaptive", label: "ours, adaptive", source: `default, adaptive model trained on ${jobs} other jobs` },
-    simulate(ours(adaptivePolicy), lengths, seed, STREAM.adaptive),
-  ), defaults.patience);
+  const adaptive = withPatience(
+    row(
+      { key: "ours-adaptive", label: "ours, adaptive", source: `default, adaptive model trained on ${jobs} other jobs` },
+      simulate(ours(adaptivePolicy), lengths, seed, STREAM.adaptive),
+    ),
+    defaults.patience,
+  );
 
   rows.push(ourDefault, tuned, adaptive);
   const bimodal = runBimodal(jobs, seed, trainSeed, BIMODAL);
   const sensitivity = [0.1, 0.3].map((sigma) =>
-    runBimodal(jobs, seed, trainSeed, BIMODAL.map((m) => ({ ...m, sigma }))));
+    runBimodal(
+      jobs,
+      seed,
+      trainSeed,
+      BIMODAL.map((m) => ({ ...m, sigma })),
+    ),
+  );
   const floor = floorBound(DEFAULT_POLL_POLICY.minIntervalMs, 0.15, 2_000, 1_800_000);
 
   const targets = checkTargets(rows, bimodal, floor);
@@ -126,12 +144,14 @@ function runBimodal(jobs: number, seed: number, trainSeed: number, modes: readon
   const lengths = mixture(jobs, seed, modes);
   const training = mixture(jobs, trainSeed, modes);
   const defaults = resolvePollPolicy();
-  const plain = withPatience(row(
-    { key: "ours-default", label: "ours, default", source: "DEFAULT_POLL_POLICY" },
-    simulate(ours(defaults), lengths, seed, STREAM.bimodal),
-  ), defaults.patience);
-  const at = (patience: number): Summary =>
-    simulate(ours(trainAdaptive(training, { patience })), lengths, seed, STREAM.bimodal + 1);
+  const plain = withPatience(
+    row(
+      { key: "ours-default", label: "ours, default", source: "DEFAULT_POLL_POLICY" },
+      simulate(ours(defaults), lengths, seed, STREAM.bimodal),
+    ),
+    defaults.patience,
+  );
+  const at = (patience: number): Summary => simulate(ours(trainAdaptive(training, { patience })), lengths, seed, STREAM.bimodal + 1);
   const first = at(defaults.patience);
   let patience = defaults.patience;
   let matched = first;
@@ -145,10 +165,17 @@ function runBimodal(jobs: number, seed: number, trainSeed: number, modes: readon
     policies: [
       plain,
       withPatience(row({ key: "ours-adaptive", label: "ours, adaptive", source }, first), defaults.patience),
-      withPatience(row(
-        { key: "ours-adaptive-matched", label: "ours, adaptive, lag matched", source: `${source}; patience stepped down until its p95 relative lag ≤ the default's` },
-        matched,
-      ), patience),
+      withPatience(
+        row(
+          {
+            key: "ours-adaptive-matched",
+            label: "ours, adaptive, lag matched",
+            source: `${source}; patience stepped down until its p95 relative lag ≤ the default's`,
+          },
+          matched,
+        ),
+        patience,
+      ),
     ],
     ratio: matched.requestsPerJob / plain.requestsPerJob,
   };
@@ -174,10 +201,11 @@ function checkTargets(rows: PolicyResult[], bimodal: BimodalResult, floor: Retur
       id: 2,
       text: "default spends ≤ 1/20 of the 0.5 s pollers' requests with p95 relative lag ≤ 15 %",
       pass: ours.requestsPerJob <= fast.requestsPerJob / 20 && ours.relLag.p95 <= 0.15,
-      detail: `ours ${pair(ours)}; budget ${(fast.requestsPerJob / 20).toFixed(1)} req`
-        + (floor.lateShare > 0.05
-          ? `. With polls ≥ ${floor.minIntervalMs / 1000} s apart, any schedule leaves ≥ ${pct(floor.lateShare)} of this workload `
-            + `more than 15 % late (jobs up to ${(floor.atMs / 1000).toFixed(1)} s), so p95 ≤ 15 % needs a lower floor`
+      detail:
+        `ours ${pair(ours)}; budget ${(fast.requestsPerJob / 20).toFixed(1)} req` +
+        (floor.lateShare > 0.05
+          ? `. With polls ≥ ${floor.minIntervalMs / 1000} s apart, any schedule leaves ≥ ${pct(floor.lateShare)} of this workload ` +
+            `more than 15 % late (jobs up to ${(floor.atMs / 1000).toFixed(1)} s), so p95 ≤ 15 % needs a lower floor`
           : ""),
     },
     {
@@ -190,8 +218,9 @@ function checkTargets(rows: PolicyResult[], bimodal: BimodalResult, floor: Retur
       id: 4,
       text: "bimodal: adaptive ≤ half the requests of default at the same or lower p95 relative lag",
       pass: matched.requestsPerJob <= plain.requestsPerJob / 2 && matched.relLag.p95 <= plain.relLag.p95,
-      detail: `default ${pair(plain)}; adaptive (patience ${matched.patience?.toFixed(3)}) ${pair(matched)}; `
-        + `ratio ${bimodal.ratio.toFixed(2)}`,
+      detail:
+        `default ${pair(plain)}; adaptive (patience ${matched.patience?.toFixed(3)}) ${pair(matched)}; ` +
+        `ratio ${bimodal.ratio.toFixed(2)}`,
     },
   ];
 }

@@ -12,7 +12,10 @@ export function explainOverhead(n: 1 | 2, provider: "comfy" | "deepaffects"): st
     n === 1
       ? " This benchmark hands the client a fetch of the caller's own (the canned answer), and a caller's `FetchLike` takes only a Request, so the signal rides inside openapi-fetch's Request; with the global fetch it is handed beside it, linked once (section 2). Removing the time limit altogether took Comfy from 0.65× to 0.81× in a trial: 0.90× needs the time limit to cost nothing."
       : " Over the wire the global fetch copies the Request openapi-fetch built; raw `fetch(url)` builds one and links nothing. Bare openapi-fetch pays for the copy too, so its row is the floor for any openapi-fetch client, and the target lies above it.";
-  const da = provider === "deepaffects" ? " DeepAffects' key goes into the URL through openapi-fetch's query serializer: no Request is rebuilt for it." : "";
+  const da =
+    provider === "deepaffects"
+      ? " DeepAffects' key goes into the URL through openapi-fetch's query serializer: no Request is rebuilt for it."
+      : "";
   return `${limit}${where}${da} See [changes made and proposed](#changes-made-and-proposed).`;
 }
 
@@ -26,7 +29,10 @@ export function explainLoopDelay(result: ManyJobsResult): string {
 }
 
 export function explainRates(result: ManyJobsResult): string {
-  const over = result.rates.filter((r) => !r.pass).map((r) => `${r.key} ${r.maxSliding}/${r.cap.requests}`).join(", ");
+  const over = result.rates
+    .filter((r) => !r.pass)
+    .map((r) => `${r.key} ${r.maxSliding}/${r.cap.requests}`)
+    .join(", ");
   return `This is a bug to chase, not a limit of the machine (${over}): the limiter (src/lifecycle/limiter.ts) counts each slot from its request's end, so two requests that share a slot arrive at least a window apart whatever the delay between grant and send (test/lifecycle/limiter.test.ts proves it at a server with varying send delays).`;
 }
 

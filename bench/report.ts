@@ -35,7 +35,10 @@ function machineLine(m: Machine): string {
 
 function frames(profile: Profile | undefined, heading: string): string {
   if (!profile || profile.top.length === 0) return "";
-  const rows = profile.top.slice(0, 10).map((f) => `| ${(f.selfShare * 100).toFixed(1)} % | \`${f.frame}\` |`).join("\n");
+  const rows = profile.top
+    .slice(0, 10)
+    .map((f) => `| ${(f.selfShare * 100).toFixed(1)} % | \`${f.frame}\` |`)
+    .join("\n");
   return `\n${heading} (${profile.samples} samples, self time):\n\n| self | frame |\n|---:|---|\n${rows}\n`;
 }
 
@@ -49,21 +52,29 @@ function overheadSection(n: 1 | 2, result: OverheadResult | Error | undefined, v
   if (result === undefined) return "";
   if (result instanceof Error) return failed(title, command, result);
   const c = result.config;
-  const how = n === 1
-    ? `Each contender gets a \`fetch\` that answers at once with the fake server's recorded answer (status, headers such as content-type and content-length, body), passed as the \`fetch\` option as openapi-fetch's own benchmark does. tinybench, ${c.rounds} rounds of ≥ ${c.minIterationsPerRound} calls / ${c.timeMsPerRound} ms each, contenders rotated between rounds. The figure is **calls per CPU second** of this process (median of rounds): the machine is shared, and other processes stretch wall time but not our CPU time. tinybench's own wall-clock figure is shown beside it.`
-    : `${c.requestsPerRound} requests per contender and round, ${c.concurrency} in flight, ${c.rounds} rounds (contenders rotated), against ${c.server}. Every contender uses the global fetch (undici, keep-alive). The figure is requests per wall-clock second (median of rounds); client CPU per request is shown beside it.`;
+  const how =
+    n === 1
+      ? `Each contender gets a \`fetch\` that answers at once with the fake server's recorded answer (status, headers such as content-type and content-length, body), passed as the \`fetch\` option as openapi-fetch's own benchmark does. tinybench, ${c.rounds} rounds of ≥ ${c.minIterationsPerRound} calls / ${c.timeMsPerRound} ms each, contenders rotated between rounds. The figure is **calls per CPU second** of this process (median of rounds): the machine is shared, and other processes stretch wall time but not our CPU time. tinybench's own wall-clock figure is shown beside it.`
+      : `${c.requestsPerRound} requests per contender and round, ${c.concurrency} in flight, ${c.rounds} rounds (contenders rotated), against ${c.server}. Every contender uses the global fetch (undici, keep-alive). The figure is requests per wall-clock second (median of rounds); client CPU per request is shown beside it.`;
   const groups = result.groups.map((g) => overheadGroup(n, g, verdicts)).join("\n");
   return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\n${how}\n\n${groups}`;
 }
 
 function overheadGroup(n: 1 | 2, g: OverheadGroup, verdicts: Verdict[]): string {
   const extra = n === 1 ? "wall ops/s" : "client CPU µs/req";
-  const rows = g.rows.map((r) => {
-    const side = n === 1 ? int(r.wallOpsPerSec ?? NaN) : (r.clientCpuUs ?? NaN).toFixed(0);
-    return `| ${r.label} | ${int(r.opsPerSec)} | ${side} | ${r.vsOpenapiFetch.toFixed(2)}× | ${r.vsRawFetch.toFixed(2)}× |`;
-  }).join("\n");
+  const rows = g.rows
+    .map((r) => {
+      const side = n === 1 ? int(r.wallOpsPerSec ?? NaN) : (r.clientCpuUs ?? NaN).toFixed(0);
+      return `| ${r.label} | ${int(r.opsPerSec)} | ${side} | ${r.vsOpenapiFetch.toFixed(2)}× | ${r.vsRawFetch.toFixed(2)}× |`;
+    })
+    .join("\n");
   const name = g.provider === "comfy" ? "Comfy Cloud (auth header)" : "DeepAffects (auth in the query: the key rewrites the URL)";
-  verdicts.push({ bench: `${n}. overhead, ${n === 1 ? "no network" : "loopback"} (${g.provider})`, target: g.target.text, figure: `${g.target.ratio.toFixed(2)}×`, pass: g.target.pass });
+  verdicts.push({
+    bench: `${n}. overhead, ${n === 1 ? "no network" : "loopback"} (${g.provider})`,
+    target: g.target.text,
+    figure: `${g.target.ratio.toFixed(2)}×`,
+    pass: g.target.pass,
+  });
   const note = g.target.pass ? "" : `\n${explainOverhead(n, g.provider)}\n${frames(g.profile, "Profile of our call")}`;
   return `### ${name}\n\n| contender | ${n === 1 ? "calls/CPU s" : "req/s"} | ${extra} | vs bare openapi-fetch | vs raw fetch |\n|---|---:|---:|---:|---:|\n${rows}\n\nTarget: ${g.target.text}: ${g.target.ratio.toFixed(2)}× → ${mark(g.target.pass)}\n${note}`;
 }
@@ -73,9 +84,13 @@ function pollingSection(result: PollingBenchResult | Error | undefined, verdicts
   if (result === undefined) return "";
   if (result instanceof Error) return failed(title, "npx tsx bench/polling.ts", result);
   const rows = result.logUniform
-    .map((r) => `| ${r.label} | ${r.requestsPerJob.toFixed(1)} | ${r.lagS.p50.toFixed(1)} / ${r.lagS.p95.toFixed(1)} / ${r.lagS.max.toFixed(1)} | ${(r.relLag.p95 * 100).toFixed(1)} % |`)
+    .map(
+      (r) =>
+        `| ${r.label} | ${r.requestsPerJob.toFixed(1)} | ${r.lagS.p50.toFixed(1)} / ${r.lagS.p95.toFixed(1)} / ${r.lagS.max.toFixed(1)} | ${(r.relLag.p95 * 100).toFixed(1)} % |`,
+    )
     .join("\n");
-  for (const t of result.targets) verdicts.push({ bench: "3. polling", target: t.text, figure: t.detail.split(";")[0] ?? "", pass: t.pass });
+  for (const t of result.targets)
+    verdicts.push({ bench: "3. polling", target: t.text, figure: t.detail.split(";")[0] ?? "", pass: t.pass });
   const targets = result.targets.map((t) => `- ${mark(t.pass)} ${t.text}: ${t.detail}.`).join("\n");
   return `## ${title}
 
@@ -101,13 +116,19 @@ function manyJobsSection(result: ManyJobsResult | Error | undefined, verdicts: V
   if (result instanceof Error) return failed(title, command, result);
   const c = result.config;
   const rates = result.rates
-    .map((r) => `| ${r.key} | ${int(r.requests)} | ${r.cap.requests} per ${r.cap.intervalMs / 1000} s | ${r.maxSliding} | ${r.maxFixed} | ${mark(r.pass)} |`)
+    .map(
+      (r) =>
+        `| ${r.key} | ${int(r.requests)} | ${r.cap.requests} per ${r.cap.intervalMs / 1000} s | ${r.maxSliding} | ${r.maxFixed} | ${mark(r.pass)} |`,
+    )
     .join("\n");
   for (const t of result.targets) verdicts.push({ bench: "4. many jobs", target: t.text, figure: t.detail, pass: t.pass });
   const loopMissed = !result.targets[1]!.pass;
   const p = result.profile;
   const turns = p
-    ? frames({ ...p, top: p.longTurns.top }, `Profile of a ${p.jobs}-job run (its loop p99: ${ms(p.loopDelayP99Ms)}): ${p.longTurns.count} turns of the loop over 20 ms, ${ms(p.longTurns.totalMs)} in all, the longest ${ms(p.longTurns.longestMs)}; what ran in them`)
+    ? frames(
+        { ...p, top: p.longTurns.top },
+        `Profile of a ${p.jobs}-job run (its loop p99: ${ms(p.loopDelayP99Ms)}): ${p.longTurns.count} turns of the loop over 20 ms, ${ms(p.longTurns.totalMs)} in all, the longest ${ms(p.longTurns.longestMs)}; what ran in them`,
+      )
     : "";
   const loopNote = loopMissed ? `\n${explainLoopDelay(result)}\n${turns}` : "";
   const note = `${loopNote}${result.targets[2]!.pass ? "" : `\n${explainRates(result)}\n`}`;
@@ -117,7 +138,11 @@ function manyJobsSection(result: ManyJobsResult | Error | undefined, verdicts: V
 
 ${machineLine(result.machine)} Load average when the run started: ${result.loadAtStart}.
 
-One watcher, ${int(c.jobs)} jobs (${Object.entries(c.mix).map(([k, v]) => `${k} ${int(v)}`).join(", ")}), all added at once, ending uniformly between ${c.minLengthMs / 1000} s and ${((c.minLengthMs + c.spreadMs) / 1000).toFixed(0)} s after their start. ${c.server}; the watcher's process holds only the clients, the watcher and a webhook receiver. Comfy and Dify keys are capped at ${c.capPerSecond} requests per second each (\`rateBudgets\`), four keys in all (two Comfy users, the Dify chatflow and completion apps). DeepAffects jobs are started with webhooks: its own budget of 5 requests a minute per key would need hours to poll thousands of jobs, so its ${c.mix.deepaffects ?? 0} jobs end by delivery, with polling only as the fallback. Poll overrides for the capped jobs: \`${JSON.stringify(c.poll)}\`, so that the run fits in about a minute under the caps. The clients use the global fetch; requests are counted where a provider counts them, on arrival at the fake server, by the key they carry.
+One watcher, ${int(c.jobs)} jobs (${Object.entries(c.mix)
+    .map(([k, v]) => `${k} ${int(v)}`)
+    .join(
+      ", ",
+    )}), all added at once, ending uniformly between ${c.minLengthMs / 1000} s and ${((c.minLengthMs + c.spreadMs) / 1000).toFixed(0)} s after their start. ${c.server}; the watcher's process holds only the clients, the watcher and a webhook receiver. Comfy and Dify keys are capped at ${c.capPerSecond} requests per second each (\`rateBudgets\`), four keys in all (two Comfy users, the Dify chatflow and completion apps). DeepAffects jobs are started with webhooks: its own budget of 5 requests a minute per key would need hours to poll thousands of jobs, so its ${c.mix.deepaffects ?? 0} jobs end by delivery, with polling only as the fallback. Poll overrides for the capped jobs: \`${JSON.stringify(c.poll)}\`, so that the run fits in about a minute under the caps. The clients use the global fetch; requests are counted where a provider counts them, on arrival at the fake server, by the key they carry.
 
 | figure | value |
 |---|---:|
@@ -147,8 +172,11 @@ function bundleSection(result: BundleResult | Error | undefined, verdicts: Verdi
   const command = "npx tsx bench/bundle.ts";
   if (result === undefined) return "";
   if (result instanceof Error) return failed(title, command, result);
-  const rows = result.rows.map((r) => `| \`${r.entry}\` | ${int(r.minifiedBytes)} | ${int(r.gzipBytes)} | ${int(r.budgetBytes)} | ${mark(r.pass)} |`).join("\n");
-  for (const r of result.rows) verdicts.push({ bench: "5. bundle", target: `${r.entry} ≤ ${kb(r.budgetBytes)} gz`, figure: kb(r.gzipBytes), pass: r.pass });
+  const rows = result.rows
+    .map((r) => `| \`${r.entry}\` | ${int(r.minifiedBytes)} | ${int(r.gzipBytes)} | ${int(r.budgetBytes)} | ${mark(r.pass)} |`)
+    .join("\n");
+  for (const r of result.rows)
+    verdicts.push({ bench: "5. bundle", target: `${r.entry} ≤ ${kb(r.budgetBytes)} gz`, figure: kb(r.gzipBytes), pass: r.pass });
   const missed = result.rows.filter((r) => !r.pass);
   const note = missed.length > 0 ? `\n${explainBundle(result)}\n` : "";
   return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\n${result.config.bundler}, ${result.config.platform}, ${result.config.gzip}; openapi-fetch bundled in.\n\n| entry | minified B | gzip B | budget B | |\n|---|---:|---:|---:|---|\n${rows}\n${note}`;
@@ -159,7 +187,12 @@ function toolingSection(result: ToolingResult | Error | undefined): string {
   const command = "npx tsx bench/tooling.ts";
   if (result === undefined) return "";
   if (result instanceof Error) return failed(title, command, result);
-  const rows = result.rows.map((r) => `| \`${r.command}\` | ${(r.medianMs / 1000).toFixed(2)} s | ${r.runsMs.map((x) => (x / 1000).toFixed(2)).join(", ")} |${r.exitCode === 0 ? "" : ` exit ${r.exitCode} (the tree had type errors then; the check still ran in full)`}`).join("\n");
+  const rows = result.rows
+    .map(
+      (r) =>
+        `| \`${r.command}\` | ${(r.medianMs / 1000).toFixed(2)} s | ${r.runsMs.map((x) => (x / 1000).toFixed(2)).join(", ")} |${r.exitCode === 0 ? "" : ` exit ${r.exitCode} (the tree had type errors then; the check still ran in full)`}`,
+    )
+    .join("\n");
   return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\nWall time, median of ${result.config.repeats}. \`npm run generate\` runs on a copy of openapi/ (\`--root\`), so it never rewrites the work tree. No target.\n\n| command | median | runs |\n|---|---:|---|\n${rows}\n`;
 }
 

@@ -41,8 +41,19 @@ const TIME_LIMIT_MS = 300_000;
 
 function defaultCommands(scratch: string): ToolCommand[] {
   return [
-    { name: "generate", shown: "npm run generate (all 4 documents)", command: "npm", args: ["run", "--silent", "generate", "--", "--root", scratch] },
-    { name: "typecheck", shown: "tsc --noEmit", command: process.execPath, args: [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit"], okCodes: [0, 2] },
+    {
+      name: "generate",
+      shown: "npm run generate (all 4 documents)",
+      command: "npm",
+      args: ["run", "--silent", "generate", "--", "--root", scratch],
+    },
+    {
+      name: "typecheck",
+      shown: "tsc --noEmit",
+      command: process.execPath,
+      args: [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit"],
+      okCodes: [0, 2],
+    },
   ];
 }
 
@@ -86,5 +97,6 @@ export async function runTooling(size: { repeats?: number; commands?: ToolComman
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await runTooling();
-  for (const r of result.rows) console.log(`${r.command}: median ${(r.medianMs / 1000).toFixed(2)} s (${r.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(", ")})`);
+  for (const r of result.rows)
+    console.log(`${r.command}: median ${(r.medianMs / 1000).toFixed(2)} s (${r.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(", ")})`);
 }

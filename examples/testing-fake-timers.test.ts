@@ -30,9 +30,16 @@ function countingFetch() {
 }
 
 /** Moves fake time forward in `stepMs` steps until `promise` settles, never while a request is in flight. */
-async function runFakeTime<T>(counter: { inFlight: number }, promise: Promise<T>, { stepMs = 1_000, maxMs = 3 * 60 * 60_000 } = {}): Promise<T> {
+async function runFakeTime<T>(
+  counter: { inFlight: number },
+  promise: Promise<T>,
+  { stepMs = 1_000, maxMs = 3 * 60 * 60_000 } = {},
+): Promise<T> {
   let settled = false;
-  promise.then(() => (settled = true), () => (settled = true));
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   for (let elapsed = 0; !settled && elapsed < maxMs; elapsed += stepMs) {
     await vi.advanceTimersByTimeAsync(stepMs);
     for (let i = 0; i < 5_000 && counter.inFlight > 0; i++) await realPause();
@@ -58,7 +65,11 @@ afterEach(async () => {
 });
 
 test("a 15-minute render is found soon after it ends, with about 40 polls", async () => {
-  const { comfy, counter } = await startWithFakeTime([{ status: "pending", forMs: 60_000 }, { status: "executing", forMs: 14 * 60_000 }, { status: "success" }]);
+  const { comfy, counter } = await startWithFakeTime([
+    { status: "pending", forMs: 60_000 },
+    { status: "executing", forMs: 14 * 60_000 },
+    { status: "success" },
+  ]);
   const started = Date.now();
 
   const thumbnail = await runFakeTime(counter, renderThumbnail(comfy, { prompt: "a lighthouse" }));

@@ -32,6 +32,7 @@ try {
 } catch (error) {
   // Both errors carry the last snapshot, typed `unknown`: it is a JobSnapshot.
   if (error instanceof JobFailedError) console.log(`ended ${(error.snapshot as JobSnapshot).state}`);
-  else if (error instanceof TimeoutError) console.log(`still ${(error.lastSnapshot as JobSnapshot | undefined)?.state ?? "unseen"} at the deadline`);
+  else if (error instanceof TimeoutError)
+    console.log(`still ${(error.lastSnapshot as JobSnapshot | undefined)?.state ?? "unseen"} at the deadline`);
   else throw error;
 }

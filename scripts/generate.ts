@@ -126,9 +126,7 @@ async function main(options: Options): Promise<number> {
 
   for (const name of existing.filter((n) => !documents.includes(n))) {
     if (options.check) {
-      problems.push(
-        `generated/${name}.ts has no document openapi/${name}.yaml: run npm run generate to remove it`,
-      );
+      problems.push(`generated/${name}.ts has no document openapi/${name}.yaml: run npm run generate to remove it`);
     } else {
       await unlink(path.join(generatedDir, `${name}.ts`));
       process.stdout.write(`removed generated/${name}.ts (openapi/${name}.yaml is gone)\n`);

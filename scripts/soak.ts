@@ -11,7 +11,21 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { createComfyClient, createDeepAffectsClient, createDifyClient, createRateLimiter, createWatcher, createWebhookHandler, JobStatusError, toNodeListener, type FetchLike, type JobHandle, type JobProvider, type JobState, type RateLimiter } from "../src/index.js";
+import {
+  createComfyClient,
+  createDeepAffectsClient,
+  createDifyClient,
+  createRateLimiter,
+  createWatcher,
+  createWebhookHandler,
+  JobStatusError,
+  toNodeListener,
+  type FetchLike,
+  type JobHandle,
+  type JobProvider,
+  type JobState,
+  type RateLimiter,
+} from "../src/index.js";
 import { startFakeProviders, type FakeApi, type FaultHandle, type FaultRule, type ScriptStep } from "../src/testing.js";
 import { maxSliding } from "../bench/lib/rates.js";
 
@@ -30,11 +44,22 @@ export interface SoakOptions {
 }
 
 export interface SoakReport {
-  jobs: number; settled: number; lost: number; reportedTwice: number;
-  outcomes: Record<string, number>; unexpected: string[];
-  requests: number; faultyResponses: number; faultsByKind: Record<string, number>;
-  maxPerSecond: Record<string, number>; grantedMaxPerSecond: Record<string, number>; capPerSecond: number; deepaffectsMaxPerMinute: number;
-  webhooks: { delivered: number; refused: number }; ms: number; ok: boolean;
+  jobs: number;
+  settled: number;
+  lost: number;
+  reportedTwice: number;
+  outcomes: Record<string, number>;
+  unexpected: string[];
+  requests: number;
+  faultyResponses: number;
+  faultsByKind: Record<string, number>;
+  maxPerSecond: Record<string, number>;
+  grantedMaxPerSecond: Record<string, number>;
+  capPerSecond: number;
+  deepaffectsMaxPerMinute: number;
+  webhooks: { delivered: number; refused: number };
+  ms: number;
+  ok: boolean;
 }
 
 type Rule = Omit<FaultRule, "api" | "route" | "jobId">;
@@ -44,21 +69,60 @@ const FAULTS: Array<[string, Rule, number]> = [
   ["429 retry-after-ms", { status: 429, retryAfter: { ms: 30 } }, 2],
   ["429 Retry-After: 0 s", { status: 429, retryAfter: { seconds: 0 } }, 1],
   ["429 Retry-After: past date", { status: 429, retryAfter: { date: new Date(0) } }, 1],
-  ["408", { status: 408 }, 1], ["500", { status: 500 }, 2], ["502", { status: 502 }, 1], ["503", { status: 503 }, 2], ["504", { status: 504 }, 1],
-  ["reset", { reset: true }, 2], ["hang", { hang: true }, 1],
-  ["malformed JSON", { malformed: "json" }, 1], ["HTML page", { malformed: "html" }, 1], ["HTML 502", { status: 502, malformed: "html" }, 1],
-  ["empty body", { malformed: "empty" }, 1], ["truncated body", { malformed: "truncated" }, 1], ["oversize body", { oversizeBytes: 8 * 1024 * 1024 }, 1],
+  ["408", { status: 408 }, 1],
+  ["500", { status: 500 }, 2],
+  ["502", { status: 502 }, 1],
+  ["503", { status: 503 }, 2],
+  ["504", { status: 504 }, 1],
+  ["reset", { reset: true }, 2],
+  ["hang", { hang: true }, 1],
+  ["malformed JSON", { malformed: "json" }, 1],
+  ["HTML page", { malformed: "html" }, 1],
+  ["HTML 502", { status: 502, malformed: "html" }, 1],
+  ["empty body", { malformed: "empty" }, 1],
+  ["truncated body", { malformed: "truncated" }, 1],
+  ["oversize body", { oversizeBytes: 8 * 1024 * 1024 }, 1],
   ["undocumented status", { rawStatus: "warp_drive_engaged" }, 2],
-  ["401", { status: 401 }, 0.25], ["403", { status: 403 }, 0.25], ["404", { status: 404 }, 0.25],
+  ["401", { status: 401 }, 0.25],
+  ["403", { status: 403 }, 0.25],
+  ["404", { status: 404 }, 0.25],
 ];
 // An over-size answer would come back the same: a wait ends with it, as with a refused key.
 const PERMANENT = new Set(["401", "403", "404", "oversize body"]);
 const INVALID = new Set(["malformed JSON", "HTML page", "empty body"]);
 const TERMINAL: Record<FakeApi, Record<JobState, string | undefined>> = {
-  "dify-chatflow": { succeeded: "completed", failed: "error", cancelled: undefined, queued: "waiting", running: "processing", unknown: undefined },
-  "dify-completion": { succeeded: "completed", failed: "error", cancelled: undefined, queued: "waiting", running: "processing", unknown: undefined },
-  comfy: { succeeded: "success", failed: "non_retryable_error", cancelled: "cancelled", queued: "queued_waiting", running: "executing", unknown: undefined },
-  deepaffects: { succeeded: "Completed", failed: "Failed", cancelled: undefined, queued: "Running", running: "Running", unknown: undefined },
+  "dify-chatflow": {
+    succeeded: "completed",
+    failed: "error",
+    cancelled: undefined,
+    queued: "waiting",
+    running: "processing",
+    unknown: undefined,
+  },
+  "dify-completion": {
+    succeeded: "completed",
+    failed: "error",
+    cancelled: undefined,
+    queued: "waiting",
+    running: "processing",
+    unknown: undefined,
+  },
+  comfy: {
+    succeeded: "success",
+    failed: "non_retryable_error",
+    cancelled: "cancelled",
+    queued: "queued_waiting",
+    running: "executing",
+    unknown: undefined,
+  },
+  deepaffects: {
+    succeeded: "Completed",
+    failed: "Failed",
+    cancelled: undefined,
+    queued: "Running",
+    running: "Running",
+    unknown: undefined,
+  },
 };
 
 /** mulberry32: a small seeded generator, so a soak's faults replay exactly. */
@@ -111,18 +175,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   // One client per API, each behind a fetch that logs when its key sent a request.
   const sent: Record<FakeApi, number[]> = { "dify-chatflow": [], "dify-completion": [], comfy: [], deepaffects: [] };
-  const counted = (api: FakeApi): FetchLike => (request) => (sent[api].push(Date.now()), fetch(request));
+  const counted =
+    (api: FakeApi): FetchLike =>
+    (request) => (sent[api].push(Date.now()), fetch(request));
   const common = (api: FakeApi) => ({ fetch: counted(api), timeoutMs: 2_000 });
   const clients: Record<FakeApi, JobProvider<any, any>> = {
-    "dify-chatflow": createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, app: "chatflow", ...common("dify-chatflow") }),
-    "dify-completion": createDifyClient({ apiKey: fake.keys.difyCompletion, baseUrl: fake.urls.difyCompletion, app: "completion", ...common("dify-completion") }),
+    "dify-chatflow": createDifyClient({
+      apiKey: fake.keys.difyChatflow,
+      baseUrl: fake.urls.difyChatflow,
+      app: "chatflow",
+      ...common("dify-chatflow"),
+    }),
+    "dify-completion": createDifyClient({
+      apiKey: fake.keys.difyCompletion,
+      baseUrl: fake.urls.difyCompletion,
+      app: "completion",
+      ...common("dify-completion"),
+    }),
     comfy: createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, ...common("comfy") }),
     deepaffects: createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects, ...common("deepaffects") }),
   };
 
   const webhookJobs = Math.max(2, Math.round(jobs / 50));
   const plan: FakeApi[] = [];
-  for (let i = 0; i < jobs; i++) plan.push(i < webhookJobs + deepaffectsPolled ? "deepaffects" : (["dify-chatflow", "dify-completion", "comfy"] as const)[Math.floor(random() * 3)]!);
+  for (let i = 0; i < jobs; i++)
+    plan.push(
+      i < webhookJobs + deepaffectsPolled
+        ? "deepaffects"
+        : (["dify-chatflow", "dify-completion", "comfy"] as const)[Math.floor(random() * 3)]!,
+    );
   const totalWeight = FAULTS.reduce((sum, [, , w]) => sum + w, 0);
   const pickFault = () => {
     let r = random() * totalWeight;
@@ -130,7 +211,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     return FAULTS[0]!;
   };
 
-  interface Tracked { api: FakeApi; expected: JobState; faults: string[]; rules: FaultHandle[]; settled: number; outcome?: string }
+  interface Tracked {
+    api: FakeApi;
+    expected: JobState;
+    faults: string[];
+    rules: FaultHandle[];
+    settled: number;
+    outcome?: string;
+  }
   const tracked = new Map<string, Tracked>();
   const outcomes: Record<string, number> = {};
   const unexpected: string[] = [];
@@ -149,7 +237,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const expected: JobState = api === "comfy" && roll < 0.05 ? "cancelled" : roll < 0.15 ? "failed" : "succeeded";
     // Polled DeepAffects jobs run long enough to need more than the 5 requests a minute allows.
     const running = polledDa ? 3_000 + Math.floor(random() * 3_000) : Math.floor(random() * 300);
-    const script: ScriptStep[] = [{ status: TERMINAL[api].queued!, forMs: Math.floor(running / 3) }, { status: TERMINAL[api].running!, forMs: running - Math.floor(running / 3) }, { status: TERMINAL[api][expected]! }];
+    const script: ScriptStep[] = [
+      { status: TERMINAL[api].queued!, forMs: Math.floor(running / 3) },
+      { status: TERMINAL[api].running!, forMs: running - Math.floor(running / 3) },
+      { status: TERMINAL[api][expected]! },
+    ];
     const webhook = api === "deepaffects" && !polledDa;
     const job = fake.createJob(api, { script, errorMessage: "soak failure", ...(webhook ? { webhook: hookUrl } : {}) });
     const t: Tracked = { api, expected, faults: [], rules: [], settled: 0 };
@@ -157,21 +249,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Faults for the job's first 12 status answers, each faulty with probability faultRate (polled DeepAffects jobs get none: each request costs a fifth of a minute).
     const sequence: Rule[] = [];
     for (let i = 0; i < 12 && !webhook && !polledDa; i++) {
-      if (random() >= faultRate) { sequence.push(PASS); t.faults.push("pass"); continue; }
+      if (random() >= faultRate) {
+        sequence.push(PASS);
+        t.faults.push("pass");
+        continue;
+      }
       const [name, rule] = pickFault();
       sequence.push({ ...rule, times: 1 });
       t.faults.push(name);
     }
-    while (t.faults.at(-1) === "pass") (t.faults.pop(), sequence.pop());
+    while (t.faults.at(-1) === "pass") t.faults.pop(), sequence.pop();
     for (const [i, rule] of sequence.entries()) {
       const handle = fake.fault({ ...rule, api, route: "status", jobId: job.id });
       t.rules.push(handle);
       if (t.faults[i] !== "pass") hits.push([t.faults[i]!, handle]);
     }
     const startedAt = new Date().toISOString();
-    const handle: JobHandle = api === "comfy" ? { provider: "comfy", jobId: job.id, startedAt }
-      : api === "deepaffects" ? { provider: "deepaffects", api: "asr", jobId: job.id, startedAt, ...(webhook ? { webhook: true } : {}) }
-      : { provider: "dify", app: api === "dify-chatflow" ? "chatflow" : "completion", action: "enable", jobId: job.id, startedAt };
+    const handle: JobHandle =
+      api === "comfy"
+        ? { provider: "comfy", jobId: job.id, startedAt }
+        : api === "deepaffects"
+          ? { provider: "deepaffects", api: "asr", jobId: job.id, startedAt, ...(webhook ? { webhook: true } : {}) }
+          : { provider: "dify", app: api === "dify-chatflow" ? "chatflow" : "completion", action: "enable", jobId: job.id, startedAt };
     watcher.add(clients[api], handle, {
       timeoutMs: polledDa ? 100_000 : 60_000,
       // Long enough for a loaded loopback (hundreds of connections opened at once), short for a hang.
@@ -199,7 +298,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       t.outcome = error.name;
       // Only a permanent answer, or a run of bodies that are not what the document says, may end a job in error.
       const runOfInvalid = t.faults.some((_, i) => t.faults.slice(i, i + 4).filter((f) => INVALID.has(f)).length === 4);
-      if (!t.faults.some((f) => PERMANENT.has(f)) && !runOfInvalid) unexpected.push(`${t.api} job ${result.handle.jobId} ended with ${error.name}: ${error.message.slice(0, 120)} (faults: ${t.faults.join(", ")})`);
+      if (!t.faults.some((f) => PERMANENT.has(f)) && !runOfInvalid)
+        unexpected.push(
+          `${t.api} job ${result.handle.jobId} ended with ${error.name}: ${error.message.slice(0, 120)} (faults: ${t.faults.join(", ")})`,
+        );
     }
     outcomes[t.outcome] = (outcomes[t.outcome] ?? 0) + 1;
     if (settledCount % 1_000 === 0) log(`soak: ${settledCount} of ${jobs} jobs ended (${Date.now() - started} ms)`);
@@ -221,7 +323,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const requests = Object.values(sent).reduce((sum, times) => sum + times.length, 0);
   const faultyResponses = Object.values(faultsByKind).reduce((a, b) => a + b, 0);
   const deepaffectsMaxPerMinute = maxSliding(sent.deepaffects, 60_000);
-  const grantedMaxPerSecond = Object.fromEntries(Object.entries(granted).map(([key, times]) => [key, maxSliding(times.sort((a, b) => a - b), 1_000)]));
+  const grantedMaxPerSecond = Object.fromEntries(
+    Object.entries(granted).map(([key, times]) => [
+      key,
+      maxSliding(
+        times.sort((a, b) => a - b),
+        1_000,
+      ),
+    ]),
+  );
   // Grants and sends must both keep the cap exactly: a slot counts from its request's end, so sends
   // that trail their grants by a varying delay (tens of ms on this saturated loop) still cannot bunch.
   const capped =
@@ -229,8 +339,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     (["dify-chatflow", "dify-completion", "comfy"] as const).every((api) => maxPerSecond[api]! <= capPerSecond);
   const lost = jobs - settledCount;
   const report: SoakReport = {
-    jobs, settled: settledCount, lost, reportedTwice, outcomes, unexpected: unexpected.slice(0, 20), requests, faultyResponses, faultsByKind,
-    maxPerSecond, grantedMaxPerSecond, capPerSecond, deepaffectsMaxPerMinute, webhooks, ms: Date.now() - started,
+    jobs,
+    settled: settledCount,
+    lost,
+    reportedTwice,
+    outcomes,
+    unexpected: unexpected.slice(0, 20),
+    requests,
+    faultyResponses,
+    faultsByKind,
+    maxPerSecond,
+    grantedMaxPerSecond,
+    capPerSecond,
+    deepaffectsMaxPerMinute,
+    webhooks,
+    ms: Date.now() - started,
     ok: lost === 0 && reportedTwice === 0 && unexpected.length === 0 && capped && deepaffectsMaxPerMinute <= 5,
   };
   return report;
@@ -243,7 +366,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(
     `soak: ${report.jobs} jobs, ${report.settled} ended, ${report.lost} lost, ${report.reportedTwice} reported twice, ${report.requests} requests ` +
       `(${report.faultyResponses} faulty, ${((100 * report.faultyResponses) / Math.max(1, report.requests)).toFixed(1)} %), ` +
-      `per key and second: granted max ${Math.max(...Object.entries(report.grantedMaxPerSecond).filter(([k]) => !k.startsWith("deepaffects")).map(([, n]) => n))}, sent max ${Math.max(...Object.values(report.maxPerSecond))} (cap ${report.capPerSecond}), ` +
+      `per key and second: granted max ${Math.max(
+        ...Object.entries(report.grantedMaxPerSecond)
+          .filter(([k]) => !k.startsWith("deepaffects"))
+          .map(([, n]) => n),
+      )}, sent max ${Math.max(...Object.values(report.maxPerSecond))} (cap ${report.capPerSecond}), ` +
       `DeepAffects max ${report.deepaffectsMaxPerMinute}/min, ${(report.ms / 1000).toFixed(1)} s: ${report.ok ? "OK" : "FAILED"}`,
   );
   process.exitCode = report.ok ? 0 : 1;

@@ -43,9 +43,13 @@ async function main(): Promise<number> {
   const built = (names.length > 0 ? names : all).filter((name) => readManifest(root, name).snapshot !== null);
   const problems: string[] = [];
   if (names.length === 0) {
-    const documents = readdirSync(path.join(root, "openapi")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length));
+    const documents = readdirSync(path.join(root, "openapi"))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => f.slice(0, -".yaml".length));
     for (const orphan of documents.filter((n) => !all.includes(n))) {
-      problems.push(`openapi/${orphan}.yaml has no manifest openapi/upstream/${orphan}.source.yaml: say where it comes from (or that it is hand-written, snapshot: null)`);
+      problems.push(
+        `openapi/${orphan}.yaml has no manifest openapi/upstream/${orphan}.source.yaml: say where it comes from (or that it is hand-written, snapshot: null)`,
+      );
     }
   }
   for (const name of built) {

@@ -69,8 +69,12 @@ function describe(diff: Diff, location: string): string {
   // The differ's sentence names the field, not the value; the value is what a reviewer checks.
   const values =
     diff.action === "replace"
-      ? isValue(diff.before) && isValue(diff.after) ? `: ${pretty(diff.before)} → ${pretty(diff.after)}` : ""
-      : isValue(diff.before ?? diff.after) ? `: ${pretty(diff.before ?? diff.after)}` : "";
+      ? isValue(diff.before) && isValue(diff.after)
+        ? `: ${pretty(diff.before)} → ${pretty(diff.after)}`
+        : ""
+      : isValue(diff.before ?? diff.after)
+        ? `: ${pretty(diff.before ?? diff.after)}`
+        : "";
   // The differ describes changes under paths only; a change in components gets its location.
   return `${diff.description || `[${VERB[diff.action]}] ${location}`}${values}`;
 }
@@ -124,7 +128,11 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-const yamlNames = (names: string[]) => names.filter((n) => n.endsWith(".yaml")).map((n) => path.basename(n)).sort();
+const yamlNames = (names: string[]) =>
+  names
+    .filter((n) => n.endsWith(".yaml"))
+    .map((n) => path.basename(n))
+    .sort();
 
 /** Reads the base versions: from a directory, or with `git show <ref>:openapi/<name>`. */
 function baseReader(options: Options): { names: string[]; read: (name: string) => string } {
@@ -140,7 +148,9 @@ function baseReader(options: Options): { names: string[]; read: (name: string) =
   } catch {
     throw new Error(`spec:diff: ${options.base} is not a commit of the repository at ${REPO_ROOT}`);
   }
-  const listed = git(["ls-tree", "--name-only", `${options.base}:openapi`]).split("\n").filter(Boolean);
+  const listed = git(["ls-tree", "--name-only", `${options.base}:openapi`])
+    .split("\n")
+    .filter(Boolean);
   return { names: yamlNames(listed), read: (name) => git(["show", `${options.base}:openapi/${name}`]) };
 }
 
@@ -165,7 +175,12 @@ export function buildReport(options: Options): DocumentReport[] {
 }
 
 /** Prints the human report: per document, its changes grouped by type, then the totals. */
-export function printReport(reports: DocumentReport[], against: string, verbose = false, write: (line: string) => void = console.log): void {
+export function printReport(
+  reports: DocumentReport[],
+  against: string,
+  verbose = false,
+  write: (line: string) => void = console.log,
+): void {
   write(`OpenAPI changes against ${against}\n`);
   for (const report of reports) {
     write(`${report.document}: ${report.status}`);
@@ -184,7 +199,9 @@ export function printReport(reports: DocumentReport[], against: string, verbose 
     }
   }
   const count = (type: ChangeType) => reports.reduce((n, r) => n + r.changes.filter((c) => c.type === type).length, 0);
-  write(`\n${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("unclassified")} unclassified in ${reports.length} documents`);
+  write(
+    `\n${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("unclassified")} unclassified in ${reports.length} documents`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -115,7 +115,8 @@ const read = (file: string) => {
 async function main(options: Options): Promise<number> {
   const { name, root } = options;
   const manifest = readManifest(root, name);
-  if (manifest.snapshot === null) throw new SpecBuildError(`${name} is hand-written (openapi/upstream/${name}.source.yaml): there is no upstream document to follow`);
+  if (manifest.snapshot === null)
+    throw new SpecBuildError(`${name} is hand-written (openapi/upstream/${name}.source.yaml): there is no upstream document to follow`);
   const where = paths(root, name);
   const bytes = await readInput(options.input);
   checkIsOpenApi(bytes, options.input);
@@ -138,7 +139,9 @@ async function main(options: Options): Promise<number> {
     writeFileSync(snapshotFile, bytes);
     writeFileSync(where.manifest, manifestText(name, newManifest(manifest, options.input, bytes)));
   }
-  console.log(`1. openapi/upstream/${manifest.snapshot}: ${unchangedUpstream ? "unchanged" : "replaced"} (sha256 ${sha256(bytes).slice(0, 12)}...)`);
+  console.log(
+    `1. openapi/upstream/${manifest.snapshot}: ${unchangedUpstream ? "unchanged" : "replaced"} (sha256 ${sha256(bytes).slice(0, 12)}...)`,
+  );
 
   let built: string;
   try {
@@ -177,13 +180,16 @@ async function main(options: Options): Promise<number> {
     console.log("   typecheck: skipped (--no-typecheck)");
   }
 
-  const report: DocumentReport = builtBefore === undefined
-    ? { document: `openapi/${name}.yaml`, status: "added", changes: [] }
-    : (() => {
-        const changes = compareDocuments(YAML.parse(builtBefore), YAML.parse(built));
-        return { document: `openapi/${name}.yaml`, status: changes.length === 0 ? "unchanged" : "changed", changes };
-      })();
-  console.log("\n4. breaking-change report (wire: api-smart-diff; [jobstatus: ...] marks a change that breaks our public generated types)\n");
+  const report: DocumentReport =
+    builtBefore === undefined
+      ? { document: `openapi/${name}.yaml`, status: "added", changes: [] }
+      : (() => {
+          const changes = compareDocuments(YAML.parse(builtBefore), YAML.parse(built));
+          return { document: `openapi/${name}.yaml`, status: changes.length === 0 ? "unchanged" : "changed", changes };
+        })();
+  console.log(
+    "\n4. breaking-change report (wire: api-smart-diff; [jobstatus: ...] marks a change that breaks our public generated types)\n",
+  );
   const lines: string[] = [];
   printReport([report], "the previous build", false, (line) => {
     lines.push(line);
@@ -193,7 +199,9 @@ async function main(options: Options): Promise<number> {
 
   const breaking = report.changes.filter((c) => c.type === "breaking").length;
   if (breaking > 0 && !options.acceptBreaking) {
-    console.error(`\n${breaking} breaking change(s): review them (CONTRIBUTING.md, "Following a provider's new document"), then rerun with --accept-breaking.`);
+    console.error(
+      `\n${breaking} breaking change(s): review them (CONTRIBUTING.md, "Following a provider's new document"), then rerun with --accept-breaking.`,
+    );
     restore();
     return 1;
   }

@@ -11,7 +11,12 @@ for (const file of process.argv.slice(2)) {
     console.error(`test-summary: ${file} is missing: did vitest run with --outputFile.json?`);
     process.exit(1);
   }
-  const report = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
   if (report.numPassedTests + report.numFailedTests === 0) {
     console.error(`test-summary: ${file} counts no test`);
     process.exit(1);

@@ -52,7 +52,13 @@ export {
   type DeepAffectsWebhookPayload,
   type StartOptions,
 } from "./providers/deepaffects.js";
-export { createWebhookHandler, toNodeListener, type NodeRequestLike, type NodeResponseLike, type WebhookHandlerOptions } from "./lifecycle/webhook.js";
+export {
+  createWebhookHandler,
+  toNodeListener,
+  type NodeRequestLike,
+  type NodeResponseLike,
+  type WebhookHandlerOptions,
+} from "./lifecycle/webhook.js";
 export {
   deepAffectsResult,
   type DeepAffectsAsrResult,

@@ -46,6 +46,13 @@ export { createWatcher, type JobResult, type WatchedJob, type Watcher } from "./
 export type { WaitOptions, WaitState, WatcherOptions } from "./lifecycle/options.js";
 export type { EarlyDeliveryLimits } from "./lifecycle/early-deliveries.js";
 export { createRateLimiter, sharedRateLimiter, type RateLimiter } from "./lifecycle/limiter.js";
-export { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type NextPollInput, type PollPolicy, type PollPolicyOptions } from "./lifecycle/policy.js";
+export {
+  DEFAULT_POLL_POLICY,
+  nextPollDelay,
+  resolvePollPolicy,
+  type NextPollInput,
+  type PollPolicy,
+  type PollPolicyOptions,
+} from "./lifecycle/policy.js";
 export { createAdaptiveModel, type AdaptiveModel, type AdaptiveState } from "./lifecycle/adaptive.js";
 export { parseRetryAfter } from "./core/retry-after.js";

@@ -40,10 +40,12 @@ export function builtLibrary(): Promise<Library> {
         outfile,
         logLevel: "silent",
       });
-      readFileSync(outfile, "utf8").split("\n").forEach((text, i) => {
-        const head = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
-        if (head) modules.push({ line: i + 1, source: head[1]! });
-      });
+      readFileSync(outfile, "utf8")
+        .split("\n")
+        .forEach((text, i) => {
+          const head = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
+          if (head) modules.push({ line: i + 1, source: head[1]! });
+        });
       bundleUrl = pathToFileURL(outfile).href;
       return (await import(bundleUrl)) as Library;
     } finally {

@@ -62,7 +62,11 @@ function comfyContenders({ baseUrl, apiKey, jobId, fetch: fetchImpl }: Target, l
   return [
     { key: "raw-fetch", label: "raw fetch + json()", call: () => rawJson(doFetch, url, { headers }) },
     { key: "openapi-fetch", label: "bare openapi-fetch GET", call: async () => ensureOk(await bare.GET(COMFY_STATUS, { params })) },
-    { key: "openapi-fetch-auth", label: "openapi-fetch + auth middleware", call: async () => ensureOk(await withAuth.GET(COMFY_STATUS, { params })) },
+    {
+      key: "openapi-fetch-auth",
+      label: "openapi-fetch + auth middleware",
+      call: async () => ensureOk(await withAuth.GET(COMFY_STATUS, { params })),
+    },
     { key: "ours", label: "ours: getJobStatus", call: () => ours.getJobStatus(jobId) },
   ];
 }
@@ -85,8 +89,16 @@ function deepAffectsContenders({ baseUrl, apiKey, jobId, fetch: fetchImpl }: Tar
   const bareQuery = { request_id: jobId, apikey: apiKey } as { request_id: string };
   return [
     { key: "raw-fetch", label: "raw fetch + json()", call: () => rawJson(doFetch, url) },
-    { key: "openapi-fetch", label: "bare openapi-fetch GET", call: async () => ensureOk(await bare.GET(DA_STATUS, { params: { query: bareQuery } })) },
-    { key: "openapi-fetch-auth", label: "openapi-fetch + auth middleware", call: async () => ensureOk(await withAuth.GET(DA_STATUS, { params: { query: { request_id: jobId } } })) },
+    {
+      key: "openapi-fetch",
+      label: "bare openapi-fetch GET",
+      call: async () => ensureOk(await bare.GET(DA_STATUS, { params: { query: bareQuery } })),
+    },
+    {
+      key: "openapi-fetch-auth",
+      label: "openapi-fetch + auth middleware",
+      call: async () => ensureOk(await withAuth.GET(DA_STATUS, { params: { query: { request_id: jobId } } })),
+    },
     { key: "ours", label: "ours: getJobStatus", call: () => ours.getJobStatus(jobId) },
   ];
 }

@@ -35,7 +35,10 @@ interface Node {
 }
 
 /** Profiles `work` and returns the functions with the most self time. */
-export async function profile(work: () => Promise<void>, options: { top?: number; file?: string; intervalUs?: number } = {}): Promise<Profile> {
+export async function profile(
+  work: () => Promise<void>,
+  options: { top?: number; file?: string; intervalUs?: number } = {},
+): Promise<Profile> {
   let profiled: Raw | undefined;
   const session = new Session();
   session.connect();
@@ -127,7 +130,10 @@ function longTurns(samples: number[], deltas: number[], byId: Map<number, Node>,
     count: long.length,
     totalMs: long.reduce((sum, r) => sum + r.us, 0) / 1000,
     longestMs: long.reduce((max, r) => Math.max(max, r.us), 0) / 1000,
-    top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([frame, n]) => ({ frame, selfShare: n / Math.max(1, hits) })),
+    top: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([frame, n]) => ({ frame, selfShare: n / Math.max(1, hits) })),
   };
 }
 

@@ -45,9 +45,7 @@ export function smithyWaiter(minMs = 2_000, maxMs = 120_000): Poller {
     let t = 0;
     yield t;
     for (let attempt = 1; ; attempt++) {
-      const delay = attempt > ceiling
-        ? maxMs
-        : minMs + random() * (Math.min(maxMs, minMs * 2 ** (attempt - 1)) - minMs);
+      const delay = attempt > ceiling ? maxMs : minMs + random() * (Math.min(maxMs, minMs * 2 ** (attempt - 1)) - minMs);
       yield (t += delay);
     }
   };

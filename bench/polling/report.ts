@@ -29,11 +29,19 @@ export function floorBound(minIntervalMs: number, threshold: number, loMs: numbe
 }
 
 function table(rows: readonly PolicyResult[]): string {
-  const head = "| policy | requests/job | lag p50 (s) | lag p95 (s) | lag max (s) | rel. lag p50 | rel. lag p95 | rel. lag max |\n"
-    + "|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  return head + rows.map((r) =>
-    `| ${r.label} | ${r.requestsPerJob.toFixed(1)} | ${r.lagS.p50.toFixed(2)} | ${r.lagS.p95.toFixed(2)} | `
-    + `${r.lagS.max.toFixed(2)} | ${pct(r.relLag.p50)} | ${pct(r.relLag.p95)} | ${pct(r.relLag.max)} |`).join("\n");
+  const head =
+    "| policy | requests/job | lag p50 (s) | lag p95 (s) | lag max (s) | rel. lag p50 | rel. lag p95 | rel. lag max |\n" +
+    "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  return (
+    head +
+    rows
+      .map(
+        (r) =>
+          `| ${r.label} | ${r.requestsPerJob.toFixed(1)} | ${r.lagS.p50.toFixed(2)} | ${r.lagS.p95.toFixed(2)} | ` +
+          `${r.lagS.max.toFixed(2)} | ${pct(r.relLag.p50)} | ${pct(r.relLag.p95)} | ${pct(r.relLag.max)} |`,
+      )
+      .join("\n")
+  );
 }
 
 export function renderMarkdown(result: PollingBenchResult): string {
@@ -43,9 +51,12 @@ export function renderMarkdown(result: PollingBenchResult): string {
     .sort((a, b) => a.sigma - b.sigma)
     .map((b) => {
       const [plain, , matched] = b.policies as [PolicyResult, PolicyResult, PolicyResult];
-      return `| ${b.sigma} | ${plain.requestsPerJob.toFixed(1)} / ${pct(plain.relLag.p95)} | `
-        + `${matched.requestsPerJob.toFixed(1)} / ${pct(matched.relLag.p95)} (patience ${matched.patience?.toFixed(3)}) | ${b.ratio.toFixed(2)} |`;
-    }).join("\n");
+      return (
+        `| ${b.sigma} | ${plain.requestsPerJob.toFixed(1)} / ${pct(plain.relLag.p95)} | ` +
+        `${matched.requestsPerJob.toFixed(1)} / ${pct(matched.relLag.p95)} (patience ${matched.patience?.toFixed(3)}) | ${b.ratio.toFixed(2)} |`
+      );
+    })
+    .join("\n");
   return `# Polling efficiency (benchmark 3)
 
 \`npx tsx bench/polling.ts\` (\`npm run bench:polling\`). A virtual clock: no timers, no network, seeded
@@ -101,18 +112,24 @@ export function renderSvg(result: PollingBenchResult): string {
   const parts: string[] = [];
   for (let e = 0; 10 ** e <= xMax; e++) {
     const gx = x(10 ** e).toFixed(1);
-    parts.push(`<line x1="${gx}" y1="${M.top}" x2="${gx}" y2="${M.top + plotH}" class="grid"/>`,
-      `<text x="${gx}" y="${M.top + plotH + 18}" text-anchor="middle">${10 ** e}</text>`);
+    parts.push(
+      `<line x1="${gx}" y1="${M.top}" x2="${gx}" y2="${M.top + plotH}" class="grid"/>`,
+      `<text x="${gx}" y="${M.top + plotH + 18}" text-anchor="middle">${10 ** e}</text>`,
+    );
   }
   const yStep = yMax <= 2 ? 0.2 : 0.5;
   for (let v = 0; v <= yMax + 1e-9; v += yStep) {
     const gy = y(v).toFixed(1);
-    parts.push(`<line x1="${M.left}" y1="${gy}" x2="${M.left + plotW}" y2="${gy}" class="grid"/>`,
-      `<text x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Math.round(v * 100)} %</text>`);
+    parts.push(
+      `<line x1="${M.left}" y1="${gy}" x2="${M.left + plotW}" y2="${gy}" class="grid"/>`,
+      `<text x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Math.round(v * 100)} %</text>`,
+    );
   }
   const target = y(0.15).toFixed(1);
-  parts.push(`<line x1="${M.left}" y1="${target}" x2="${M.left + plotW}" y2="${target}" class="target"/>`,
-    `<text x="${M.left + plotW + 6}" y="${(y(0.15) + 4).toFixed(1)}" class="note">15 % (target 2)</text>`);
+  parts.push(
+    `<line x1="${M.left}" y1="${target}" x2="${M.left + plotW}" y2="${target}" class="target"/>`,
+    `<text x="${M.left + plotW + 6}" y="${(y(0.15) + 4).toFixed(1)}" class="note">15 % (target 2)</text>`,
+  );
   const placed: Array<{ x: number; y: number }> = [];
   for (const r of [...rows].sort((a, b) => a.relLag.p95 - b.relLag.p95)) {
     const px = x(r.requestsPerJob);
@@ -121,8 +138,10 @@ export function renderSvg(result: PollingBenchResult): string {
     while (placed.some((p) => Math.abs(p.x - px) < 150 && Math.abs(p.y - ly) < 14)) ly -= 14;
     placed.push({ x: px, y: ly });
     const ours = r.key.startsWith("ours");
-    parts.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="5" class="${ours ? "ours" : "other"}"/>`,
-      `<text x="${(px + 9).toFixed(1)}" y="${ly.toFixed(1)}">${escapeXml(r.label)} (${r.requestsPerJob.toFixed(1)}, ${pct(r.relLag.p95)})</text>`);
+    parts.push(
+      `<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="5" class="${ours ? "ours" : "other"}"/>`,
+      `<text x="${(px + 9).toFixed(1)}" y="${ly.toFixed(1)}">${escapeXml(r.label)} (${r.requestsPerJob.toFixed(1)}, ${pct(r.relLag.p95)})</text>`,
+    );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
 <style>.grid{stroke:#ddd;stroke-width:1}.ours{fill:#d62728}.other{fill:#1f77b4}text{fill:#222}.target{stroke:#2ca02c;stroke-dasharray:5 4}.note{fill:#2ca02c}</style>

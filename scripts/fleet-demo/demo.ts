@@ -24,11 +24,18 @@ try {
   console.log(`redis-server on port ${redis.port}, fake providers at ${fake.origin}, 3 workers; tracking ${JOBS} jobs`);
   const startedAt = new Date().toISOString();
   const jobs = Array.from({ length: JOBS }, (_, i) =>
-    fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_000 + ((i * 7919) % 5_000) }, { status: i % 10 === 0 ? "error" : "success" }] }),
+    fake.createJob("comfy", {
+      script: [{ status: "in_progress", forMs: 1_000 + ((i * 7919) % 5_000) }, { status: i % 10 === 0 ? "error" : "success" }],
+    }),
   );
   for (const job of jobs) await tracker.track({ provider: "comfy", jobId: job.id, startedAt }, { timeoutMs: LIMIT_MS });
   let settled = 0;
-  const results = jobs.map((job) => tracker.result("comfy", job.id).then(() => void settled++, () => void settled++));
+  const results = jobs.map((job) =>
+    tracker.result("comfy", job.id).then(
+      () => void settled++,
+      () => void settled++,
+    ),
+  );
   const killAt = setInterval(() => {
     if (settled < JOBS / 3) return;
     clearInterval(killAt);
@@ -39,21 +46,30 @@ try {
   clearInterval(killAt);
 
   const reports = Object.values(await counter.hgetall("test:reports")).map(Number);
-  const requests = fake.requests({ api: "comfy", route: "status" }).map((r) => r.at).sort((a, b) => a - b);
+  const requests = fake
+    .requests({ api: "comfy", route: "status" })
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   let peak = 0;
   for (let i = 0, j = 0; i < requests.length; i++) {
     while (requests[i]! - requests[j]! >= BUDGET.intervalMs) j++;
     peak = Math.max(peak, i - j + 1);
   }
-  console.log(JSON.stringify({
-    tracked: JOBS,
-    settled,
-    lost: JOBS - settled,
-    reportedTwice: reports.filter((n) => n > 1).length,
-    requestsPerJob: Number((requests.length / JOBS).toFixed(2)),
-    peakRequestsPerSecond: peak,
-    budgetPerSecond: BUDGET.requests,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        tracked: JOBS,
+        settled,
+        lost: JOBS - settled,
+        reportedTwice: reports.filter((n) => n > 1).length,
+        requestsPerJob: Number((requests.length / JOBS).toFixed(2)),
+        peakRequestsPerSecond: peak,
+        budgetPerSecond: BUDGET.requests,
+      },
+      null,
+      2,
+    ),
+  );
   process.exitCode = settled === JOBS && reports.every((n) => n === 1) && peak <= BUDGET.requests ? 0 : 1;
 } finally {
   stopWorkerProcesses();

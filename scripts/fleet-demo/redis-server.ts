@@ -18,7 +18,8 @@ export function haveRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-export const INSTALL_HINT = "no redis-server on the PATH: on Debian or Ubuntu, sudo apt-get install redis-server; on macOS, brew install redis";
+export const INSTALL_HINT =
+  "no redis-server on the PATH: on Debian or Ubuntu, sudo apt-get install redis-server; on macOS, brew install redis";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -53,7 +53,10 @@ export const paths = (root: string, name: string) => ({
 export function listManifests(root: string): string[] {
   const dir = path.join(root, "openapi", "upstream");
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".source.yaml")).map((f) => f.slice(0, -".source.yaml".length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".source.yaml"))
+    .map((f) => f.slice(0, -".source.yaml".length))
+    .sort();
 }
 
 export function readManifest(root: string, name: string): Manifest {
@@ -136,7 +139,8 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
   } catch (error) {
     throw new SpecBuildError(`openapi/overlays/${name}.yaml is not valid YAML: ${(error as Error).message}`);
   }
-  if (!/^1\.0\.\d+$/.test(String(overlay.overlay))) throw new SpecBuildError(`openapi/overlays/${name}.yaml: expected an Overlay 1.0.x document`);
+  if (!/^1\.0\.\d+$/.test(String(overlay.overlay)))
+    throw new SpecBuildError(`openapi/overlays/${name}.yaml: expected an Overlay 1.0.x document`);
   const keep = overlay["x-jobstatus-keep"]?.operationIds ?? [];
   if (keep.length === 0) throw new SpecBuildError(`openapi/overlays/${name}.yaml: x-jobstatus-keep.operationIds lists no operation`);
 
@@ -147,7 +151,9 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
   }
   const missing = keep.filter((id) => !found.has(id));
   if (missing.length > 0) {
-    throw new SpecBuildError(`openapi/upstream/${manifest.snapshot} has no operation ${missing.join(", ")} (kept by openapi/overlays/${name}.yaml)`);
+    throw new SpecBuildError(
+      `openapi/upstream/${manifest.snapshot} has no operation ${missing.join(", ")} (kept by openapi/overlays/${name}.yaml)`,
+    );
   }
   doc = (await openapiFilter(doc, { filterSet: { inverseOperationIds: keep, unusedComponents: COMPONENT_KINDS } })).data;
 
@@ -165,12 +171,17 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
       problems.push(`${describeAction(action, index)}\n      no longer applies: ${stale}`);
       continue;
     }
-    const { data, resultData } = await openapiOverlay(doc, { overlaySet: { overlay: overlay.overlay, info: overlay.info, actions: [action] } });
-    if ((resultData as Json).totalUsedActions !== 1) problems.push(`${describeAction(action, index)}\n      openapi-format did not apply it`);
+    const { data, resultData } = await openapiOverlay(doc, {
+      overlaySet: { overlay: overlay.overlay, info: overlay.info, actions: [action] },
+    });
+    if ((resultData as Json).totalUsedActions !== 1)
+      problems.push(`${describeAction(action, index)}\n      openapi-format did not apply it`);
     doc = data;
   }
   if (problems.length > 0) {
-    throw new SpecBuildError(`openapi/overlays/${name}.yaml against openapi/upstream/${manifest.snapshot}:\n  - ${problems.join("\n  - ")}`);
+    throw new SpecBuildError(
+      `openapi/overlays/${name}.yaml against openapi/upstream/${manifest.snapshot}:\n  - ${problems.join("\n  - ")}`,
+    );
   }
   // A component an action stopped referring to (a renamed schema, say) goes too.
   doc = (await openapiFilter(doc, { filterSet: { unusedComponents: COMPONENT_KINDS } })).data;

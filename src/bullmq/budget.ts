@@ -73,7 +73,9 @@ export function createFleetBudget(redis: Redis, prefix: string): FleetBudget {
       const windows = budgets.map((_, i) => keys.window(rateKey, i));
       const args = budgets.flatMap((b) => [String(b.requests), String(Math.ceil(b.intervalMs))]);
       const member = `${self}-${++counter}`;
-      const answer = Number(await redis.eval(TAKE_SLOT, 1 + windows.length, keys.pause(rateKey), ...windows, member, String(Math.ceil(maxRequestMs)), ...args));
+      const answer = Number(
+        await redis.eval(TAKE_SLOT, 1 + windows.length, keys.pause(rateKey), ...windows, member, String(Math.ceil(maxRequestMs)), ...args),
+      );
       if (answer > 0) return answer;
       return async () => {
         if (windows.length > 0) await redis.eval(RELEASE, windows.length, ...windows, member);

@@ -34,7 +34,11 @@ const PROVIDERS: readonly ProviderName[] = ["dify", "comfy", "deepaffects"];
 const MAX_JOB_ID = 1_000;
 
 /** A handle or a saved wait, checked for what Redis and the worker need, before anything is written. */
-export function toPollJobData(job: JobHandle | WaitState, deadline: number | null | undefined, poll: TrackedPollOptions | undefined): PollJobData {
+export function toPollJobData(
+  job: JobHandle | WaitState,
+  deadline: number | null | undefined,
+  poll: TrackedPollOptions | undefined,
+): PollJobData {
   const saved = job && typeof job === "object" && "version" in job && "handle" in job ? (job as WaitState) : undefined;
   const handle = (saved ? saved.handle : job) as Partial<JobHandle> | null;
   if (!handle || typeof handle !== "object") throw new InvalidArgumentError("track: expected a job handle or a saved wait state.");
@@ -42,7 +46,9 @@ export function toPollJobData(job: JobHandle | WaitState, deadline: number | nul
     throw new InvalidArgumentError(`track: handle.provider must be one of ${PROVIDERS.join(", ")}.`);
   }
   if (typeof handle.jobId !== "string" || handle.jobId.length === 0 || handle.jobId.length > MAX_JOB_ID) {
-    throw new InvalidArgumentError(`track: handle.jobId must be a string of 1 to ${MAX_JOB_ID} characters.`, { provider: handle.provider as ProviderName });
+    throw new InvalidArgumentError(`track: handle.jobId must be a string of 1 to ${MAX_JOB_ID} characters.`, {
+      provider: handle.provider as ProviderName,
+    });
   }
   if (typeof handle.startedAt !== "string" || Number.isNaN(Date.parse(handle.startedAt))) {
     throw new InvalidArgumentError("track: handle.startedAt must be an ISO 8601 time.", { provider: handle.provider as ProviderName });

@@ -37,7 +37,10 @@ type ErrorClass = abstract new (...args: never[]) => JobStatusError;
 
 const CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
   (Object.values(errors) as unknown[])
-    .filter((value): value is ErrorClass => typeof value === "function" && (value === JobStatusError || (value as ErrorClass).prototype instanceof JobStatusError))
+    .filter(
+      (value): value is ErrorClass =>
+        typeof value === "function" && (value === JobStatusError || (value as ErrorClass).prototype instanceof JobStatusError),
+    )
     .map((cls) => [cls.name, cls]),
 );
 

@@ -114,9 +114,11 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       let deadline: number | null | undefined;
       if (trackOptions.deadline !== undefined) {
         deadline = typeof trackOptions.deadline === "number" ? trackOptions.deadline : Date.parse(trackOptions.deadline);
-        if (!Number.isFinite(deadline)) throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(trackOptions.deadline)}.`);
+        if (!Number.isFinite(deadline))
+          throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(trackOptions.deadline)}.`);
       } else if (trackOptions.timeoutMs !== undefined) {
-        if (typeof trackOptions.timeoutMs !== "number" || !(trackOptions.timeoutMs > 0)) throw new InvalidArgumentError("timeoutMs must be a number above 0.");
+        if (typeof trackOptions.timeoutMs !== "number" || !(trackOptions.timeoutMs > 0))
+          throw new InvalidArgumentError("timeoutMs must be a number above 0.");
         deadline = trackOptions.timeoutMs === Infinity ? null : now + trackOptions.timeoutMs;
       }
       if (trackOptions.poll !== undefined) resolvePollPolicy(trackOptions.poll); // throws on a bad option, before Redis
@@ -144,8 +146,15 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       // Events before the listener started are gone: read the job's state once the listener runs.
       const job = await queue.getJob(id);
       if (job && (await job.isCompleted())) settle(id, parseOutcome(job.returnvalue));
-      else if (job && (await job.isFailed())) settle(id, new JobStatusError(`jobstatus/bullmq: the job's report failed: ${String(job.failedReason).slice(0, 300)}`));
-      else if (!job) settle(id, new InvalidArgumentError(`jobstatus/bullmq: ${provider} job ${jobId.slice(0, 100)} is not tracked (or its result expired).`, { provider }));
+      else if (job && (await job.isFailed()))
+        settle(id, new JobStatusError(`jobstatus/bullmq: the job's report failed: ${String(job.failedReason).slice(0, 300)}`));
+      else if (!job)
+        settle(
+          id,
+          new InvalidArgumentError(`jobstatus/bullmq: ${provider} job ${jobId.slice(0, 100)} is not tracked (or its result expired).`, {
+            provider,
+          }),
+        );
       return promise;
     },
     async deliver(provider, jobId, payload) {

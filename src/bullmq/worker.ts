@@ -76,7 +76,8 @@ const DEFAULT_MAX_FAILURES = 20;
  * });
  */
 export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorker {
-  if (!options.clients || typeof options.clients !== "object") throw new InvalidArgumentError("createTrackerWorker: clients must be an object of provider clients.");
+  if (!options.clients || typeof options.clients !== "object")
+    throw new InvalidArgumentError("createTrackerWorker: clients must be an object of provider clients.");
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const keys = keysOf(prefix);
   const resultTtlMs = options.resultTtlMs ?? DAY_MS;
@@ -158,9 +159,15 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     }
     const startedAt = Date.parse(handle.startedAt);
     const defaultMs = client.pollDefaults.defaultTimeoutMs;
-    const deadline = data.deadline === null ? Infinity : data.deadline ?? (defaultMs === undefined ? Infinity : startedAt + defaultMs);
+    const deadline = data.deadline === null ? Infinity : (data.deadline ?? (defaultMs === undefined ? Infinity : startedAt + defaultMs));
     const now = Date.now();
-    const timeOut = () => fail(new TimeoutError(`${provider} job ${handle.jobId.slice(0, 100)} did not end before its deadline (last state: ${data.lastState ?? "none seen"}).`, { provider, kind: "wait" }));
+    const timeOut = () =>
+      fail(
+        new TimeoutError(
+          `${provider} job ${handle.jobId.slice(0, 100)} did not end before its deadline (last state: ${data.lastState ?? "none seen"}).`,
+          { provider, kind: "wait" },
+        ),
+      );
     if (now >= deadline) return timeOut();
     const elapsedMs = now - startedAt;
     if (data.dueAt === undefined) {
@@ -183,7 +190,13 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       if (failures > (options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return fail(error);
       const at = Date.now();
       const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
-      const delay = nextPollDelay(policy, { elapsedMs: at - startedAt, attempt: data.attempts + 1, consecutiveFailures: failures, retryAfterMs, remainingMs: deadline - at });
+      const delay = nextPollDelay(policy, {
+        elapsedMs: at - startedAt,
+        attempt: data.attempts + 1,
+        consecutiveFailures: failures,
+        retryAfterMs,
+        remainingMs: deadline - at,
+      });
       // One 429 is news for every worker of the key: the whole fleet waits.
       if (error instanceof RateLimitError) await budget.pause(rateKey, delay);
       return later(job, token, { ...data, attempts: data.attempts + 1, failures, dueAt: at + delay }, Math.min(at + delay, deadline));
@@ -191,7 +204,12 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     await slot();
     if (snapshot.terminal) return settle(job, token, { ok: true, snapshot: snapshot as never });
     const at = Date.now();
-    const delay = nextPollDelay(policy, { elapsedMs: at - startedAt, attempt: data.attempts + 1, retryAfterMs: snapshot.retryAfterMs, remainingMs: deadline - at });
+    const delay = nextPollDelay(policy, {
+      elapsedMs: at - startedAt,
+      attempt: data.attempts + 1,
+      retryAfterMs: snapshot.retryAfterMs,
+      remainingMs: deadline - at,
+    });
     const next: PollJobData = { ...data, attempts: data.attempts + 1, failures: 0, dueAt: at + delay, lastState: snapshot.state };
     return later(job, token, next, Math.min(at + delay, deadline));
   }
@@ -205,7 +223,8 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   });
   worker.on("error", onError);
   worker.on("failed", (job, error) => {
-    if (job && !(error instanceof DelayedError)) onError(new JobStatusError(`jobstatus/bullmq: reporting job ${job.id} failed: ${error.message}`));
+    if (job && !(error instanceof DelayedError))
+      onError(new JobStatusError(`jobstatus/bullmq: reporting job ${job.id} failed: ${error.message}`));
   });
   return {
     worker,

@@ -97,7 +97,8 @@ export function parseCommand(argv: readonly string[]): Command {
     case "fake-server": {
       noPositionals("fake-server", positionals, 0);
       const port = str("port") ?? "0";
-      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got "${port}".`);
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+        throw new UsageError(`--port must be a port number from 0 to 65535, got "${port}".`);
       return { kind: "fake-server", port: Number(port), json };
     }
   }
@@ -109,7 +110,9 @@ function isCommand(value: string | undefined): value is CommandName {
 
 function unknownCommand(word: string, candidates: readonly string[]): UsageError {
   const shown = printable(word, SHOWN.word);
-  return new UsageError(`unknown command "${shown}".${didYouMean(word, candidates)} Commands: ${COMMANDS.join(", ")}. See: jobstatus --help`);
+  return new UsageError(
+    `unknown command "${shown}".${didYouMean(word, candidates)} Commands: ${COMMANDS.join(", ")}. See: jobstatus --help`,
+  );
 }
 
 /** A command's flags as typed: `--json`, and `-h` for the ones with a short form. */
@@ -130,7 +133,10 @@ function parse(command: CommandName, args: string[]) {
     return parseArgs({ args, options: OPTIONS[command], allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs' messages name the flag and say what is wrong, over several lines; add where to look.
-    const message = error instanceof Error ? error.message.replace(/\.?\s*To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ") : String(error);
+    const message =
+      error instanceof Error
+        ? error.message.replace(/\.?\s*To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ")
+        : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message)?.[1];
     const suggestion = unknown === undefined ? "" : otherCommandsFlag(unknown, command) || didYouMean(unknown, flagsOf(command));
     throw new UsageError(`${sentence(message)}${suggestion} See: jobstatus ${command} --help`);
@@ -140,7 +146,8 @@ function parse(command: CommandName, args: string[]) {
 function jobTarget(command: CommandName, positionals: string[], str: (name: string) => string | undefined): JobTarget {
   noPositionals(command, positionals, 2);
   const [provider, jobId] = positionals;
-  if (provider === undefined) throw new UsageError(`${command} needs a provider (${PROVIDERS.join(", ")}) and a job id. See: jobstatus ${command} --help`);
+  if (provider === undefined)
+    throw new UsageError(`${command} needs a provider (${PROVIDERS.join(", ")}) and a job id. See: jobstatus ${command} --help`);
   const p = oneOf(provider, PROVIDERS, "provider");
   if (jobId === undefined || jobId === "") throw new UsageError(`${command} ${p} needs a job id. See: jobstatus ${command} --help`);
   onlyFor(p, "dify", str, ["action", "app"]);
@@ -160,7 +167,8 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
   if (provider === undefined) throw new UsageError(`start needs a provider (${PROVIDERS.join(", ")}). See: jobstatus start --help`);
   const p = oneOf(provider, PROVIDERS, "provider");
   const refuse = (flags: string[]) => {
-    for (const flag of flags) if (str(flag) !== undefined) throw new UsageError(`--${flag} does not apply to "start ${p}". See: jobstatus start --help`);
+    for (const flag of flags)
+      if (str(flag) !== undefined) throw new UsageError(`--${flag} does not apply to "start ${p}". See: jobstatus start --help`);
   };
   if (p === "comfy") {
     noPositionals("start", positionals, 1);
@@ -173,7 +181,8 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
     noPositionals("start", positionals, 2);
     refuse(["workflow", "app", "score-threshold", "embedding-provider", "embedding-model"]);
     const bodyFile = str("body");
-    if (what === undefined) throw new UsageError("start deepaffects needs the API name, such as asr or diarize. See: jobstatus start --help");
+    if (what === undefined)
+      throw new UsageError("start deepaffects needs the API name, such as asr or diarize. See: jobstatus start --help");
     if (!bodyFile) throw new UsageError(`start deepaffects ${what} needs --body <file.json> (the API's request body).`);
     return { provider: "deepaffects", api: what, bodyFile, webhook: str("webhook") };
   }
@@ -183,7 +192,8 @@ function startTarget(positionals: string[], str: (name: string) => string | unde
   const threshold = str("score-threshold");
   if (threshold === undefined) throw new UsageError("start dify needs --score-threshold, a number from 0 to 1 (such as 0.9).");
   const scoreThreshold = Number(threshold);
-  if (threshold.trim() === "" || !Number.isFinite(scoreThreshold)) throw new UsageError(`--score-threshold must be a number (a similarity from 0 to 1, such as 0.9), got "${threshold}".`);
+  if (threshold.trim() === "" || !Number.isFinite(scoreThreshold))
+    throw new UsageError(`--score-threshold must be a number (a similarity from 0 to 1, such as 0.9), got "${threshold}".`);
   // Dify validates the whole body before it looks at the action, so disable needs them too.
   const needed = (flag: string, example: string) => {
     const value = str(flag);

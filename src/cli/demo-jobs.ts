@@ -108,7 +108,6 @@ export async function startJobs(ctx: StartContext): Promise<DemoJob[]> {
   return Promise.all([startDify(ctx, "chatflow"), startDify(ctx, "completion"), startComfy(ctx), startDeepAffects(ctx)]);
 }
 
-
 async function startDify({ fake, env, real }: StartContext, app: "chatflow" | "completion"): Promise<DemoJob> {
   const isReal = real.dify && app === "chatflow";
   const name = app === "chatflow" ? "difyChatflow" : "difyCompletion";
@@ -125,8 +124,16 @@ async function startDify({ fake, env, real }: StartContext, app: "chatflow" | "c
     const fault = fake.fault({ api: fakeApi, route: "status", jobId: handle.jobId, ...status, times: 1 });
     job.trouble.push(
       app === "chatflow"
-        ? { what: "429, Retry-After 1 s", fault, outcome: (j) => (hit(fault) && j.stats.errors.includes("RateLimitError") ? "waited 1 s as asked, then polled on" : undefined) }
-        : { what: "502 HTML page", fault, outcome: (j) => (hit(fault) && j.stats.errors.includes("ServerError") ? "retried as a slower poll" : undefined) },
+        ? {
+            what: "429, Retry-After 1 s",
+            fault,
+            outcome: (j) => (hit(fault) && j.stats.errors.includes("RateLimitError") ? "waited 1 s as asked, then polled on" : undefined),
+          }
+        : {
+            what: "502 HTML page",
+            fault,
+            outcome: (j) => (hit(fault) && j.stats.errors.includes("ServerError") ? "retried as a slower poll" : undefined),
+          },
     );
   }
   return job;
@@ -140,7 +147,11 @@ async function startComfy({ fake, env, real }: StartContext): Promise<DemoJob> {
     const fault = fake.fault({ api: "comfy", route: "status", jobId: handle.jobId, rawStatus: "warming_up", times: 2 });
     job.trouble.push(
       { what: "raw state queued_limited", outcome: (j) => (j.stats.rawStatuses.includes("queued_limited") ? "read as queued" : undefined) },
-      { what: 'undocumented "warming_up"', fault, outcome: (j) => (j.stats.unknownStatuses.includes("warming_up") ? "state unknown, kept polling" : undefined) },
+      {
+        what: 'undocumented "warming_up"',
+        fault,
+        outcome: (j) => (j.stats.unknownStatuses.includes("warming_up") ? "state unknown, kept polling" : undefined),
+      },
     );
   }
   return job;
@@ -148,8 +159,15 @@ async function startComfy({ fake, env, real }: StartContext): Promise<DemoJob> {
 
 async function startDeepAffects({ fake, env, real, webhookUrl }: StartContext): Promise<DemoJob> {
   const isReal = real.deepaffects;
-  const client = isReal ? deepAffectsClient(env, undefined) : deepAffectsClient({ DEEPAFFECTS_API_KEY: fake.keys.deepaffects }, fake.urls.deepaffects);
-  const body = { url: (isReal && env["DEEPAFFECTS_AUDIO_URL"]) || "https://example.com/call.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 };
+  const client = isReal
+    ? deepAffectsClient(env, undefined)
+    : deepAffectsClient({ DEEPAFFECTS_API_KEY: fake.keys.deepaffects }, fake.urls.deepaffects);
+  const body = {
+    url: (isReal && env["DEEPAFFECTS_AUDIO_URL"]) || "https://example.com/call.wav",
+    encoding: "LINEAR16",
+    languageCode: "en-US",
+    sampleRate: 8000,
+  };
   // A real DeepAffects cannot reach a loopback receiver, so a real job is polled instead.
   const handle = await client.start("asr", body, isReal ? {} : { webhook: webhookUrl });
   const job = makeJob("DeepAffects asr", isReal, "deepaffects", client, handle, fake);
@@ -157,7 +175,14 @@ async function startDeepAffects({ fake, env, real, webhookUrl }: StartContext): 
   return job;
 }
 
-function makeJob(label: string, real: boolean, fakeApi: FakeApi, client: JobProvider<any, any>, handle: JobHandle, fake: FakeProviders): DemoJob {
+function makeJob(
+  label: string,
+  real: boolean,
+  fakeApi: FakeApi,
+  client: JobProvider<any, any>,
+  handle: JobHandle,
+  fake: FakeProviders,
+): DemoJob {
   const { provider, stats } = counting(client);
   const start = real ? undefined : fake.requests({ api: fakeApi, jobId: handle.jobId, route: "start" })[0]?.at;
   return {
@@ -195,7 +220,18 @@ const DEMO_WORKFLOW = {
   "7": { class_type: "CLIPTextEncode", inputs: { text: "blurry", clip: ["4", 1] } },
   "3": {
     class_type: "KSampler",
-    inputs: { seed: 42, steps: 20, cfg: 7, sampler_name: "euler", scheduler: "normal", denoise: 1, model: ["4", 0], positive: ["6", 0], negative: ["7", 0], latent_image: ["5", 0] },
+    inputs: {
+      seed: 42,
+      steps: 20,
+      cfg: 7,
+      sampler_name: "euler",
+      scheduler: "normal",
+      denoise: 1,
+      model: ["4", 0],
+      positive: ["6", 0],
+      negative: ["7", 0],
+      latent_image: ["5", 0],
+    },
   },
   "8": { class_type: "VAEDecode", inputs: { samples: ["3", 0], vae: ["4", 2] } },
   "9": { class_type: "SaveImage", inputs: { filename_prefix: "jobstatus-demo", images: ["8", 0] } },

@@ -49,17 +49,28 @@ export class DemoView {
   }
 
   private event(job: DemoJob, text: string): void {
-    this.write(`${this.paint.dim(seconds(Date.now() - this.startedAt).padStart(7))}  ${job.label.padEnd(16)} ${shortId(job.handle.jobId).padEnd(12)} ${text}`);
+    this.write(
+      `${this.paint.dim(seconds(Date.now() - this.startedAt).padStart(7))}  ${job.label.padEnd(16)} ${shortId(job.handle.jobId).padEnd(12)} ${text}`,
+    );
   }
 
   private block(jobs: DemoJob[]): string {
     const now = Date.now();
     const lines = jobs.map((job) => {
       const done = job.result;
-      const mark = job.error ? this.paint.red("✖") : done ? (done.state === "succeeded" ? this.paint.green("✔") : this.paint.red("✖")) : " ";
+      const mark = job.error
+        ? this.paint.red("✖")
+        : done
+          ? done.state === "succeeded"
+            ? this.paint.green("✔")
+            : this.paint.red("✖")
+          : " ";
       const state = job.last ? stateText(job.last.state, job.last.rawStatus, this.paint) : this.paint.dim("starting");
       const ended = job.result ? Date.parse(job.result.observedAt) : now;
-      const next = !job.result && !job.error && job.nextPollAt !== undefined ? ` · next ${Math.max(0, Math.ceil((job.nextPollAt - now) / 1000))} s` : "";
+      const next =
+        !job.result && !job.error && job.nextPollAt !== undefined
+          ? ` · next ${Math.max(0, Math.ceil((job.nextPollAt - now) / 1000))} s`
+          : "";
       const via = job.stats.viaWebhook ? " · webhook" : "";
       return `  ${mark} ${job.label.padEnd(16)} ${shortId(job.handle.jobId).padEnd(12)} ${pad(state, 26)} ${seconds(ended - this.startedAt).padStart(6)} · ${job.stats.polls} poll${job.stats.polls === 1 ? "" : "s"}${next}${via}`;
     });
@@ -84,10 +95,22 @@ function pad(text: string, width: number): string {
 export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palette, totalMs: number, columns?: number): string[] {
   const rows = jobs.map((job) => {
     const snapshot = job.result;
-    const final = snapshot ? `${snapshot.state}${snapshot.rawStatus && snapshot.rawStatus !== snapshot.state ? ` (${snapshot.rawStatus})` : ""}` : `error: ${errorName(job.error)}`;
-    const detected = snapshot && job.realEndAt !== undefined ? `+${((Date.parse(snapshot.observedAt) - job.realEndAt) / 1000).toFixed(2)} s` : "n/a";
+    const final = snapshot
+      ? `${snapshot.state}${snapshot.rawStatus && snapshot.rawStatus !== snapshot.state ? ` (${snapshot.rawStatus})` : ""}`
+      : `error: ${errorName(job.error)}`;
+    const detected =
+      snapshot && job.realEndAt !== undefined ? `+${((Date.parse(snapshot.observedAt) - job.realEndAt) / 1000).toFixed(2)} s` : "n/a";
     const via = snapshot ? (job.stats.viaWebhook ? "webhook" : "poll") : "-";
-    return [job.label, shortId(job.handle.jobId), final, String(job.stats.polls), String(requestsSpent(job, fake)), detected, via, troubleText(job)];
+    return [
+      job.label,
+      shortId(job.handle.jobId),
+      final,
+      String(job.stats.polls),
+      String(requestsSpent(job, fake)),
+      detected,
+      via,
+      troubleText(job),
+    ];
   });
   const head = ["JOB", "ID", "FINAL STATE", "POLLS", "REQUESTS", "DETECTED", "VIA", "TROUBLE HANDLED"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -97,13 +120,22 @@ export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palett
   const indent = under ? 4 : column;
   const width = columns === undefined ? Infinity : columns - indent - 1;
   const line = (cells: string[]) => {
-    const start = cells.slice(0, -1).map((c, i) => c.padEnd(widths[i]!)).join("  ") + "  ";
+    const start =
+      cells
+        .slice(0, -1)
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ") + "  ";
     const text = wrap(cells.at(-1)!, width);
-    const lines = under ? [start, ...text.map((l) => " ".repeat(indent) + l)] : [start + text[0], ...text.slice(1).map((l) => " ".repeat(indent) + l)];
+    const lines = under
+      ? [start, ...text.map((l) => " ".repeat(indent) + l)]
+      : [start + text[0], ...text.slice(1).map((l) => " ".repeat(indent) + l)];
     return lines.map((l) => l.trimEnd()).join("\n");
   };
   const succeeded = jobs.filter((j) => j.result?.state === "succeeded").length;
-  const verdict = succeeded === jobs.length ? paint.green(`All ${jobs.length} jobs succeeded`) : paint.red(`${succeeded} of ${jobs.length} jobs succeeded`);
+  const verdict =
+    succeeded === jobs.length
+      ? paint.green(`All ${jobs.length} jobs succeeded`)
+      : paint.red(`${succeeded} of ${jobs.length} jobs succeeded`);
   return [
     "",
     paint.bold(`Summary`),
@@ -134,7 +166,8 @@ function troubleText(job: DemoJob): string {
   });
   // Trouble nobody planned (a real provider's): say what the polls met.
   if (job.trouble.length === 0 && job.stats.errors.length > 0) parts.push(`retried ${[...new Set(job.stats.errors)].join(", ")}`);
-  if (job.trouble.length === 0 && job.stats.unknownStatuses.length > 0) parts.push(`kept polling through ${job.stats.unknownStatuses.join(", ")}`);
+  if (job.trouble.length === 0 && job.stats.unknownStatuses.length > 0)
+    parts.push(`kept polling through ${job.stats.unknownStatuses.join(", ")}`);
   return parts.join("; ") || "-";
 }
 

@@ -27,7 +27,12 @@ ASR job with a webhook) on embedded fake providers and waits on all of them with
 async function main(argv: string[]): Promise<number> {
   let args: { real: boolean; help: boolean };
   try {
-    const { values } = parseArgs({ args: argv, options: { real: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: argv,
+      options: { real: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
     args = { real: values.real === true, help: values.help === true };
   } catch (error) {
     process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
@@ -50,7 +55,11 @@ async function main(argv: string[]): Promise<number> {
   const anyReal = real.dify || real.comfy || real.deepaffects;
 
   write(paint.bold("jobstatus demo: four jobs on four APIs, one watcher"));
-  write(anyReal ? "Real providers are used where noted below; the rest run on the embedded fakes." : "Embedded fake providers on 127.0.0.1: no real provider is called, no key is needed.");
+  write(
+    anyReal
+      ? "Real providers are used where noted below; the rest run on the embedded fakes."
+      : "Embedded fake providers on 127.0.0.1: no real provider is called, no key is needed.",
+  );
   for (const note of real.notes) write(`  ${note}`);
 
   const fake = await startFakeProviders({ defaultScripts: DEMO_SCRIPTS });
@@ -75,7 +84,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.other;
   }
   write(`Webhook receiver on http://127.0.0.1:${port}/webhooks/deepaffects (token-protected). Started:`);
-  for (const job of jobs) write(`  ${job.label.padEnd(16)} ${job.handle.jobId}${job.trouble.length ? paint.dim(`  trouble: ${job.trouble.map((t) => t.what).join("; ")}`) : ""}`);
+  for (const job of jobs)
+    write(
+      `  ${job.label.padEnd(16)} ${job.handle.jobId}${job.trouble.length ? paint.dim(`  trouble: ${job.trouble.map((t) => t.what).join("; ")}`) : ""}`,
+    );
   write("");
 
   const interactive = isInteractive(process.stdout, env);
@@ -126,7 +138,12 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const line of summaryLines(jobs, fake, paint, Date.now() - startedAt, interactive ? process.stdout.columns : undefined)) write(line);
   const deliveries = fake.webhookDeliveries();
-  if (deliveries.length > 0) write(paint.dim(`Webhook deliveries the fake DeepAffects made: ${deliveries.map((d) => `${shortId(d.requestId)} → ${d.status ?? d.error}`).join(", ")}.`));
+  if (deliveries.length > 0)
+    write(
+      paint.dim(
+        `Webhook deliveries the fake DeepAffects made: ${deliveries.map((d) => `${shortId(d.requestId)} → ${d.status ?? d.error}`).join(", ")}.`,
+      ),
+    );
   await cleanup();
   if (interrupted) {
     write("Interrupted.");

@@ -60,7 +60,10 @@ ${table([
   ["jobstatus wait <provider> <job-id>", "wait until the job ends"],
   ["jobstatus start comfy --workflow file.json", "submit a workflow"],
   ["jobstatus start deepaffects <api> --body file.json [--webhook url]", "start an async DeepAffects job"],
-  ["jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m", "configure Dify annotation reply"],
+  [
+    "jobstatus start dify <enable|disable> --score-threshold 0.9 --embedding-provider p --embedding-model m",
+    "configure Dify annotation reply",
+  ],
   ["jobstatus fake-server [--port n]", "fake providers for trying things by hand"],
   ["jobstatus <command> --help", "a command's flags"],
   ["jobstatus --version", "the installed version"],
@@ -121,14 +124,17 @@ Starts a job and prints its handle as JSON ({"provider", "jobId", ...}); wait on
 "jobstatus wait <provider> <jobId>".
 
 ${table([
-  ["comfy", "the file holds a workflow in ComfyUI's API format, or a whole /api/prompt body {\"prompt\": ...}"],
+  ["comfy", 'the file holds a workflow in ComfyUI\'s API format, or a whole /api/prompt body {"prompt": ...}'],
   [
     "deepaffects",
     "<api> is asr, diarize, recognise_emotion, interaction_analytics, identify_speakers, vad,\n" +
       "denoise, featurize, is_depressed, summary, punctuate or videochapters; --webhook is where\n" +
       "DeepAffects POSTs the result",
   ],
-  ["dify", "annotation reply; --score-threshold, a similarity from 0 to 1; the embedding model's provider and name\nare required by Dify, also for disable"],
+  [
+    "dify",
+    "annotation reply; --score-threshold, a similarity from 0 to 1; the embedding model's provider and name\nare required by Dify, also for disable",
+  ],
 ])}
 
 Flags:

@@ -81,7 +81,10 @@ main(process.argv.slice(2)).then(
     process.stdout.write("", () => process.exit(code));
   },
   (error: unknown) => {
-    const out = new Output({ stdout: process.stdout, stderr: process.stderr }, process.env, { json: false, secrets: secretsOf(process.env) });
+    const out = new Output({ stdout: process.stdout, stderr: process.stderr }, process.env, {
+      json: false,
+      secrets: secretsOf(process.env),
+    });
     out.err(`jobstatus: unexpected failure: ${printable(out.mask(messageOf(error)), SHOWN.error)}`);
     process.exit(EXIT.other);
   },

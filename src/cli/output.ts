@@ -30,7 +30,9 @@ const plain: Palette = { green: String, red: String, yellow: String, dim: String
 /** Colours on a terminal only, and never with NO_COLOR (https://no-color.org) or TERM=dumb. */
 export function paletteFor(stream: { isTTY?: boolean }, env: Env): Palette {
   const color = Boolean(stream.isTTY) && !env["NO_COLOR"] && env["TERM"] !== "dumb";
-  return color ? { green: colors.green, red: colors.red, yellow: colors.yellow, dim: colors.dim, bold: colors.bold, cyan: colors.cyan } : plain;
+  return color
+    ? { green: colors.green, red: colors.red, yellow: colors.yellow, dim: colors.dim, bold: colors.bold, cyan: colors.cyan }
+    : plain;
 }
 
 /** Interactive the way yocto-spinner judges it (a TTY, not TERM=dumb, not CI), so both agree. */
@@ -107,7 +109,11 @@ export class Live {
   private readonly spinner: ReturnType<typeof yoctoSpinner>;
   private readonly onExit = () => this.stop();
 
-  constructor(stream: NodeJS.WritableStream, private readonly mask: (text: string) => string, text: string) {
+  constructor(
+    stream: NodeJS.WritableStream,
+    private readonly mask: (text: string) => string,
+    text: string,
+  ) {
     // Signals are ours to handle: Ctrl-C must abort the wait and report, not exit from inside the spinner.
     this.spinner = yoctoSpinner({ stream: stream as NodeJS.WriteStream, text: mask(text), handleSignals: false }).start();
     // Whatever ends the process, the cursor comes back and no half-drawn line stays behind.
@@ -144,7 +150,14 @@ export function seconds(ms: number): string {
 
 /** The normalized state, and the provider's own status after it (at most `rawMax` characters) when it says more. */
 export function stateText(state: JobState, rawStatus: string | undefined, paint: Palette, rawMax: number = SHOWN.word): string {
-  const color = state === "succeeded" ? paint.green : state === "failed" || state === "cancelled" ? paint.red : state === "unknown" ? paint.yellow : paint.cyan;
+  const color =
+    state === "succeeded"
+      ? paint.green
+      : state === "failed" || state === "cancelled"
+        ? paint.red
+        : state === "unknown"
+          ? paint.yellow
+          : paint.cyan;
   return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, rawMax)})`) : ""}`;
 }
 

@@ -9,7 +9,10 @@ import { fileURLToPath } from "node:url";
 export function packageVersion(from: string = import.meta.url): string | undefined {
   for (let up = 1; up <= 4; up++) {
     try {
-      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${"../".repeat(up)}package.json`, from)), "utf8")) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(`${"../".repeat(up)}package.json`, from)), "utf8")) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === "jobstatus" && typeof pkg.version === "string") return pkg.version;
     } catch {
       // No package.json at this level, or not JSON: look one level up.

@@ -6,7 +6,12 @@ import type { ResponseTooLargeError } from "./errors.js";
  * Content-Length is its compressed size and says nothing of what it inflates to. Only a body fetch
  * does not decode is let through on its declared length alone.
  */
-export function capBody(response: Response, maxBytes: number, tooLarge: (problem: string) => ResponseTooLargeError, signal: AbortSignal): Response {
+export function capBody(
+  response: Response,
+  maxBytes: number,
+  tooLarge: (problem: string) => ResponseTooLargeError,
+  signal: AbortSignal,
+): Response {
   const length = response.headers.get("content-length");
   const declared = length === null ? Number.NaN : Number(length);
   if (declared > maxBytes) {
@@ -29,7 +34,8 @@ export function capBody(response: Response, maxBytes: number, tooLarge: (problem
       transform(chunk, controller) {
         seen += chunk.byteLength;
         // Erroring the stream cancels the body upstream, which stops the decoder and drops the connection.
-        if (seen > maxBytes) controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${encoded ? " once decoded" : ""}`));
+        if (seen > maxBytes)
+          controller.error(tooLarge(`with a body over the ${maxBytes}-byte cap (maxResponseBytes)${encoded ? " once decoded" : ""}`));
         else controller.enqueue(chunk);
       },
       flush() {

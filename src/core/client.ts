@@ -140,7 +140,10 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
 
   const invalid = (operation: string, problem: string) =>
     new InvalidResponseError(
-      redactText(`${displayName} ${operation} answered ${problem}. Check the base URL points at the ${displayName} API; if it does, the API has changed: please report it.`, secrets),
+      redactText(
+        `${displayName} ${operation} answered ${problem}. Check the base URL points at the ${displayName} API; if it does, the API has changed: please report it.`,
+        secrets,
+      ),
       { provider, operation },
     );
 
@@ -148,12 +151,21 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
   // can be shown is redacted (a few MB of text took a second), with room for any spelling of a secret
   // that starts inside it.
   const slack = 256 + 16 * Math.max(...secrets.map((s) => s.length));
-  const shown = (text: string, max: number) => clipText(redactText(text.length > max + slack ? text.slice(0, max + slack) : text, secrets), max, text.length);
+  const shown = (text: string, max: number) =>
+    clipText(redactText(text.length > max + slack ? text.slice(0, max + slack) : text, secrets), max, text.length);
 
   const tooLarge = (problem: string) =>
-    new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, { provider, maxBytes });
-  const { api, send: sendOptions } = createKeyedClient<Paths>(baseUrl, apiKey, config.auth(apiKey), config.authQuery, options.fetch, (base, authorize) =>
-    guardedFetch(base, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize, log),
+    new ResponseTooLargeError(`${displayName} answered ${problem}. Raise maxResponseBytes if the answer is genuine.`, {
+      provider,
+      maxBytes,
+    });
+  const { api, send: sendOptions } = createKeyedClient<Paths>(
+    baseUrl,
+    apiKey,
+    config.auth(apiKey),
+    config.authQuery,
+    options.fetch,
+    (base, authorize) => guardedFetch(base, maxBytes, (problem) => invalid("request", problem), tooLarge, authorize, log),
   );
 
   function errorFromAnswer(operation: string, response: Response, body: unknown): APIError {
@@ -177,13 +189,22 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     const own = config.errorFor?.({ status, body, response, error: parsed, head, details, redact: (text) => redactText(text, secrets) });
     if (own) return own;
     if (status === 401) {
-      return new AuthenticationError(`${head}. Check that the API key (${config.envName}) is valid and meant for this ${displayName} API.`, details);
+      return new AuthenticationError(
+        `${head}. Check that the API key (${config.envName}) is valid and meant for this ${displayName} API.`,
+        details,
+      );
     }
     if (status === 403) {
-      return new PermissionDeniedError(`${head}. The key works but may not see this job: use the key of the account that started it.`, details);
+      return new PermissionDeniedError(
+        `${head}. The key works but may not see this job: use the key of the account that started it.`,
+        details,
+      );
     }
     if (status === 404 || config.isMissingJob?.(status, parsed)) {
-      return new NotFoundError(`${head}. The provider does not know this job: check the job id, the base URL${provider === "dify" ? ", the app and the action" : ""}.`, details);
+      return new NotFoundError(
+        `${head}. The provider does not know this job: check the job id, the base URL${provider === "dify" ? ", the app and the action" : ""}.`,
+        details,
+      );
     }
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(response.headers);
@@ -203,19 +224,27 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     if (error instanceof JobStatusError) return error;
     const cause = sanitizeCause(error, secrets);
     if (timedOut) {
-      return new TimeoutError(`${displayName} ${operation} got no answer within ${timeoutMs} ms. The provider may be slow or unreachable; try again, or raise timeoutMs.`, {
-        provider,
-        operation,
-        kind: "request",
-        cause,
-      });
+      return new TimeoutError(
+        `${displayName} ${operation} got no answer within ${timeoutMs} ms. The provider may be slow or unreachable; try again, or raise timeoutMs.`,
+        {
+          provider,
+          operation,
+          kind: "request",
+          cause,
+        },
+      );
     }
     if (error instanceof SyntaxError) return invalid(operation, "with a body that is not valid JSON");
     // A body that does not decode as its Content-Encoding says, or headers over fetch's limit, is the
     // server's answer, not a network failure: the same request would get it again.
     const code = codesOf(error).find((c) => UNREADABLE.test(c));
     if (code !== undefined) {
-      return invalid(operation, code === "UND_ERR_HEADERS_OVERFLOW" ? "with headers over fetch's size limit" : "with a body that does not decode as its Content-Encoding says");
+      return invalid(
+        operation,
+        code === "UND_ERR_HEADERS_OVERFLOW"
+          ? "with headers over fetch's size limit"
+          : "with a body that does not decode as its Content-Encoding says",
+      );
     }
     return new ConnectionError(
       `${displayName} ${operation} failed before an answer arrived (${cause?.message ?? "network error"}). Check the network and the base URL; a wait retries this by itself.`,
@@ -238,7 +267,8 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
         const delay = retry > maxRetries ? undefined : retryDelay(error, retry);
         const what = error instanceof Error ? error.name : "error";
         if (delay === undefined) {
-          if (retry > 1 || (error instanceof JobStatusError && error.transient)) log.info?.(`${operation} failed (${what}); not retried (${retry - 1} of ${maxRetries} retries done)`);
+          if (retry > 1 || (error instanceof JobStatusError && error.transient))
+            log.info?.(`${operation} failed (${what}); not retried (${retry - 1} of ${maxRetries} retries done)`);
           throw error;
         }
         log.info?.(`${operation} failed (${what}); retry ${retry} of ${maxRetries} in ${delay} ms`);
@@ -260,10 +290,13 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     const onAbort = () => controller.abort(userSignal?.reason);
     userSignal?.addEventListener("abort", onAbort, { once: true });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, Math.max(0, limit));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort();
+      },
+      Math.max(0, limit),
+    );
     let result: R;
     try {
       const signal = controller.signal;
@@ -320,5 +353,3 @@ function jsonOf(value: unknown): string {
     return String(value);
   }
 }
-
-

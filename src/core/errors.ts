@@ -209,7 +209,10 @@ export class WorkflowRejectedError extends BadRequestError {
   override name = "WorkflowRejectedError";
   readonly errorType: string | undefined;
   readonly nodeErrors: Readonly<Record<string, WorkflowNodeError>>;
-  constructor(message: string, details: ErrorDetails & { errorType?: string | undefined; nodeErrors?: Record<string, WorkflowNodeError> | undefined }) {
+  constructor(
+    message: string,
+    details: ErrorDetails & { errorType?: string | undefined; nodeErrors?: Record<string, WorkflowNodeError> | undefined },
+  ) {
     super(message, details);
     this.errorType = details.errorType;
     this.nodeErrors = details.nodeErrors ?? {};

@@ -46,7 +46,9 @@ export function createKeyedClient<Paths extends {}>(
   const keyedBelow = (request: Request, signal?: AbortSignal): Promise<Response> =>
     hasKey?.test(request.url)
       ? guarded(request, signal)
-      : authorize(hasKey ? request : new Request(request)).then((authorized) => guarded(authorized, signal).then(hasKey ? withoutUrl : undefined));
+      : authorize(hasKey ? request : new Request(request)).then((authorized) =>
+          guarded(authorized, signal).then(hasKey ? withoutUrl : undefined),
+        );
   let hooked = false;
   const current: FetchLike = (request) => (hooked ? keyedBelow(request) : guarded(request));
   const api = createClient<Paths>({
@@ -66,7 +68,10 @@ export function createKeyedClient<Paths extends {}>(
   return {
     api,
     // With a caller's fetch the signal rides in openapi-fetch's Request; the fetch needs no closure per call.
-    send: (signal) => (userFetch ? { signal, fetch: current } : { fetch: hooked ? (request) => keyedBelow(request, signal) : (request) => guarded(request, signal) }),
+    send: (signal) =>
+      userFetch
+        ? { signal, fetch: current }
+        : { fetch: hooked ? (request) => keyedBelow(request, signal) : (request) => guarded(request, signal) },
   };
 }
 
@@ -95,4 +100,3 @@ function withoutUrl(response: Response): Response {
   if (response.url === "") return response;
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
-

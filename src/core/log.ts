@@ -65,7 +65,9 @@ export function createLog(options: LogOptions | undefined, secrets: readonly str
   }
   const option = options?.logLevel;
   if (option !== undefined && !LEVELS.includes(option)) {
-    throw new InvalidArgumentError(`logLevel must be one of ${LEVELS.join(", ")}, got ${typeof option === "string" ? JSON.stringify(option.slice(0, 20)) : typeof option}.`);
+    throw new InvalidArgumentError(
+      `logLevel must be one of ${LEVELS.join(", ")}, got ${typeof option === "string" ? JSON.stringify(option.slice(0, 20)) : typeof option}.`,
+    );
   }
   const logger: Logger = given ?? globalThis.console;
   const fromEnv = option === undefined ? envLevel() : undefined;

@@ -50,7 +50,10 @@ function patternOf(secret: string): RegExp {
   if (pattern === undefined) {
     // Percent escapes match in either case (`%2f` as well as `%2F`); the rest of a spelling exactly.
     const alternatives = spellings(secret).map((form) =>
-      escapeRegExp(form).replace(/%([0-9A-F])([0-9A-F])/g, (_, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`),
+      escapeRegExp(form).replace(
+        /%([0-9A-F])([0-9A-F])/g,
+        (_, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`,
+      ),
     );
     pattern = new RegExp(alternatives.join("|"), "g");
     if (patterns.size >= 64) patterns.delete(patterns.keys().next().value as string);

@@ -41,7 +41,9 @@ export function guardedFetch(
       try {
         response = await baseFetch(current, signal);
       } catch (error) {
-        log.debug?.(`no answer to ${current.method} ${current.url} after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`);
+        log.debug?.(
+          `no answer to ${current.method} ${current.url} after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`,
+        );
         throw error;
       }
       log.debug?.(`answer ${response.status} to ${current.method} ${current.url} in ${Date.now() - started} ms`);
@@ -85,4 +87,3 @@ function redirected(request: Request, target: URL, status: number, body: ArrayBu
   }
   return new Request(target, { method, headers, body: keepsBody ? body : null, signal: request.signal, redirect: "manual" });
 }
-

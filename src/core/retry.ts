@@ -4,7 +4,14 @@
  * `maxRetries`: transient ones only, with the wait's default floor and doubling, a `Retry-After`
  * honoured up to a cap, and the caller's signal ending a sleep at once.
  */
-import { InvalidArgumentError, InvalidResponseError, JobStatusError, RateLimitError, ResponseTooLargeError, type ProviderName } from "./errors.js";
+import {
+  InvalidArgumentError,
+  InvalidResponseError,
+  JobStatusError,
+  RateLimitError,
+  ResponseTooLargeError,
+  type ProviderName,
+} from "./errors.js";
 import type { StatusInit } from "./state.js";
 
 /** Options of a direct status or detail call (an idempotent GET): a signal, a time limit, and retries. */
@@ -37,14 +44,19 @@ const MAX_INVALID_RESPONSES = 3;
 export function pollRetry(error: unknown, invalidInARow: number): number | undefined {
   if (!(error instanceof JobStatusError)) return undefined;
   if (error.transient) return invalidInARow;
-  return error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && invalidInARow < MAX_INVALID_RESPONSES ? invalidInARow + 1 : undefined;
+  return error instanceof InvalidResponseError && !(error instanceof ResponseTooLargeError) && invalidInARow < MAX_INVALID_RESPONSES
+    ? invalidInARow + 1
+    : undefined;
 }
 
 /** `maxRetries` checked before any request: a whole number in [0, 10]; undefined is 0. */
 export function requireMaxRetries(value: unknown, provider: ProviderName): number {
   if (value === undefined) return 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_RETRIES) {
-    throw new InvalidArgumentError(`${provider}: maxRetries must be a whole number in [0, ${MAX_RETRIES}], got ${typeof value === "number" ? value : typeof value}.`, { provider });
+    throw new InvalidArgumentError(
+      `${provider}: maxRetries must be a whole number in [0, ${MAX_RETRIES}], got ${typeof value === "number" ? value : typeof value}.`,
+      { provider },
+    );
   }
   return value;
 }

@@ -3,16 +3,14 @@ import { InvalidArgumentError, type ProviderName } from "./errors.js";
 
 export function requireApiKey(apiKey: unknown, provider: ProviderName, envName: string): string {
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new InvalidArgumentError(
-      `${provider}: apiKey is missing or empty. Pass the key as { apiKey } (for example from ${envName}).`,
-      { provider },
-    );
+    throw new InvalidArgumentError(`${provider}: apiKey is missing or empty. Pass the key as { apiKey } (for example from ${envName}).`, {
+      provider,
+    });
   }
   if (apiKey !== apiKey.trim() || /[\r\n\0]/.test(apiKey)) {
-    throw new InvalidArgumentError(
-      `${provider}: apiKey has surrounding whitespace or a line break; copy the key again without them.`,
-      { provider },
-    );
+    throw new InvalidArgumentError(`${provider}: apiKey has surrounding whitespace or a line break; copy the key again without them.`, {
+      provider,
+    });
   }
   // A header value is bytes, and a query value is sent as UTF-8 escapes a provider would not expect:
   // an accented letter, an emoji or a control character failed inside fetch as a retried ConnectionError.
@@ -34,16 +32,14 @@ export function requireBaseUrl(baseUrl: unknown, provider: ProviderName): string
     url = undefined;
   }
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new InvalidArgumentError(
-      `${provider}: baseUrl must be an absolute http(s) URL such as "https://api.example.com/v1".`,
-      { provider },
-    );
+    throw new InvalidArgumentError(`${provider}: baseUrl must be an absolute http(s) URL such as "https://api.example.com/v1".`, {
+      provider,
+    });
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new InvalidArgumentError(
-      `${provider}: baseUrl must not carry credentials, a query or a fragment; pass the key as { apiKey }.`,
-      { provider },
-    );
+    throw new InvalidArgumentError(`${provider}: baseUrl must not carry credentials, a query or a fragment; pass the key as { apiKey }.`, {
+      provider,
+    });
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -78,9 +74,12 @@ export function requireOneOf<T extends string>(value: unknown, allowed: readonly
 
 export function requirePositive(value: unknown, name: string, provider?: ProviderName, unit = "milliseconds"): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${provider ? `${provider}: ` : ""}${name} must be a positive finite number of ${unit}, got ${String(value)}.`, {
-      provider,
-    });
+    throw new InvalidArgumentError(
+      `${provider ? `${provider}: ` : ""}${name} must be a positive finite number of ${unit}, got ${String(value)}.`,
+      {
+        provider,
+      },
+    );
   }
   return value;
 }
@@ -92,7 +91,10 @@ const MAX_TIMER_MS = 2_147_483_647;
 export function requireTimeoutMs(value: unknown, name: string, provider?: ProviderName): number {
   const ms = requirePositive(value, name, provider);
   if (ms > MAX_TIMER_MS) {
-    throw new InvalidArgumentError(`${provider ? `${provider}: ` : ""}${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}.`, { provider });
+    throw new InvalidArgumentError(
+      `${provider ? `${provider}: ` : ""}${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}.`,
+      { provider },
+    );
   }
   return ms;
 }

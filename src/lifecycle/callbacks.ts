@@ -14,7 +14,12 @@ export interface CallbackGate {
 }
 
 /** Runs `callback(value)` for a job; a throw or rejection goes to `onError` (never undefined). */
-export function callBack<T>(job: CallbackGate, callback: ((value: T) => unknown) | undefined, value: T, onError: (error: unknown) => void): void {
+export function callBack<T>(
+  job: CallbackGate,
+  callback: ((value: T) => unknown) | undefined,
+  value: T,
+  onError: (error: unknown) => void,
+): void {
   if (!callback) return;
   // A result whose error is undefined would read as a success to `if (result.error)`.
   const fail = (thrown: unknown) => onError(thrown ?? new Error(`A callback threw ${thrown}.`));
@@ -32,7 +37,10 @@ export function callBack<T>(job: CallbackGate, callback: ((value: T) => unknown)
       if (job.callbacksPending === 0 && !job.ended) runAfterCallbacks(job);
     };
     try {
-      returned.then(() => settled(), (error: unknown) => settled({ error }));
+      returned.then(
+        () => settled(),
+        (error: unknown) => settled({ error }),
+      );
     } catch (error) {
       settled({ error });
     }

@@ -28,7 +28,8 @@ export interface EarlyDeliveries {
 export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDeliveries {
   const limit = (name: keyof EarlyDeliveryLimits, fallback: number) => {
     const value = limits[name] ?? fallback;
-    if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`earlyDeliveries.${name} must be a whole number ≥ 0, got ${String(value)}.`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new InvalidArgumentError(`earlyDeliveries.${name} must be a whole number ≥ 0, got ${String(value)}.`);
     return value;
   };
   const max = limit("max", 1_000);
@@ -83,4 +84,3 @@ export function createEarlyDeliveries(limits: EarlyDeliveryLimits = {}): EarlyDe
     },
   };
 }
-

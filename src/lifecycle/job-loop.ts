@@ -192,7 +192,12 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
     if (error instanceof RateLimitError) {
       // Every job of this key backs off together: one 429 is news for all of them.
-      const pause = nextPollDelay(entry.policy, { elapsedMs: now - entry.startedAt, attempt: entry.attempts, consecutiveFailures: entry.failures, retryAfterMs });
+      const pause = nextPollDelay(entry.policy, {
+        elapsedMs: now - entry.startedAt,
+        attempt: entry.attempts,
+        consecutiveFailures: entry.failures,
+        retryAfterMs,
+      });
       entry.resolved.limiter.pause(entry.provider.rateKey, now + pause);
       entry.log.info?.(`${nameOf(entry.handle)}: every job of this key pauses ${pause} ms after a 429`);
     }
@@ -238,14 +243,21 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     if (snapshot) entry.resolve(snapshot);
     else entry.reject(error);
     const result: JobResult = snapshot ? { handle: entry.handle, snapshot } : { handle: entry.handle, snapshot: entry.last, error };
-    for (const listener of settledListeners) guarded(() => listener(result), (thrown) => report(thrown, entry.handle));
+    for (const listener of settledListeners)
+      guarded(
+        () => listener(result),
+        (thrown) => report(thrown, entry.handle),
+      );
   }
 
   return {
     schedule,
     watchDeadline(entry) {
       // The deadline holds whatever else waits: a request slot, a rate slot, or an answer that is late.
-      if (entry.deadline !== Infinity) entry.cancelDeadline = scheduler.at(entry.deadline, () => endAtDeadline(entry, entry.request ? unansweredError(entry.handle) : undefined));
+      if (entry.deadline !== Infinity)
+        entry.cancelDeadline = scheduler.at(entry.deadline, () =>
+          endAtDeadline(entry, entry.request ? unansweredError(entry.handle) : undefined),
+        );
     },
     deliverTo(entry, payload) {
       const snapshot = entry.provider.fromWebhook?.(entry.handle, payload);

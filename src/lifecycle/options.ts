@@ -137,7 +137,8 @@ export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<an
     if (Number.isNaN(at)) throw new InvalidArgumentError("The saved wait's deadline is not an ISO 8601 time.");
   } else if (options.deadline !== undefined) {
     at = typeof options.deadline === "number" ? options.deadline : Date.parse(options.deadline);
-    if (!Number.isFinite(at)) throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(options.deadline)}.`);
+    if (!Number.isFinite(at))
+      throw new InvalidArgumentError(`deadline must be an ISO 8601 time or ms since epoch, got ${String(options.deadline)}.`);
   } else at = now + (options.timeoutMs ?? defaultMs);
   // One past the last time a Date can hold could not be saved: it is no deadline.
   return at >= LAST_DATE_MS ? Infinity : at;
@@ -155,7 +156,9 @@ export function checkWaitOptions(options: WaitOptions<any>): void {
     // Failures are counted: a fraction would read as the next whole number.
     const whole = name !== "maxConsecutiveFailures" || Number.isInteger(value) || value === Infinity;
     if (value !== undefined && !(typeof value === "number" && value > 0 && value <= max && whole)) {
-      throw new InvalidArgumentError(`${name} must be a ${whole ? "" : "whole "}number in (0, ${max}], got ${typeof value === "number" ? value : typeof value}.`);
+      throw new InvalidArgumentError(
+        `${name} must be a ${whole ? "" : "whole "}number in (0, ${max}], got ${typeof value === "number" ? value : typeof value}.`,
+      );
     }
   }
 }
@@ -195,7 +198,8 @@ export function resolveJobOptions(input: {
 }): ResolvedJobOptions {
   const { provider, handle, saved, watcher, job, now } = input;
   const startedAtGiven = Date.parse(handle.startedAt);
-  if (Number.isNaN(startedAtGiven)) throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
+  if (Number.isNaN(startedAtGiven))
+    throw new InvalidArgumentError(`${handle.provider}: handle.startedAt must be an ISO 8601 time.`, { provider: handle.provider });
   // A job cannot have started later than now: a clock ahead elsewhere must not postpone its first poll.
   const startedAt = Math.min(startedAtGiven, now);
   const deadline = deadlineOf(saved, job, now, provider.pollDefaults.defaultTimeoutMs);

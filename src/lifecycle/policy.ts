@@ -139,9 +139,7 @@ export interface NextPollInput {
  * const ms = nextPollDelay(policy, { elapsedMs: 60_000, attempt: 5, remainingMs: 240_000 });
  */
 export function nextPollDelay(policy: PollPolicy, input: NextPollInput): number {
-  const remaining = input.remainingMs === undefined || Number.isNaN(input.remainingMs)
-    ? Infinity
-    : Math.max(0, input.remainingMs);
+  const remaining = input.remainingMs === undefined || Number.isNaN(input.remainingMs) ? Infinity : Math.max(0, input.remainingMs);
   // A clock that went backwards (or a startedAt from another machine) must not produce a burst.
   const elapsed = Number.isFinite(input.elapsedMs) ? Math.max(0, input.elapsedMs) : 0;
   const hint = input.retryAfterMs;
@@ -187,8 +185,13 @@ function jittered(policy: PollPolicy, ms: number, random: () => number): number 
 
 function isAdaptiveModel(value: unknown): value is AdaptiveModel {
   const model = value as Partial<AdaptiveModel> | null;
-  return typeof model === "object" && model !== null && typeof model.nextPollAt === "function"
-    && typeof model.observe === "function" && typeof model.toJSON === "function";
+  return (
+    typeof model === "object" &&
+    model !== null &&
+    typeof model.nextPollAt === "function" &&
+    typeof model.observe === "function" &&
+    typeof model.toJSON === "function"
+  );
 }
 
 function describe(value: unknown): string {

@@ -18,7 +18,9 @@ import { createScheduler, MAX_TIMER_MS } from "./scheduler.js";
 export type { WaitOptions, WaitState, WatcherOptions };
 
 /** How one watched job ended: its terminal snapshot, or the error that ended the wait. */
-export type JobResult<S extends JobSnapshot = JobSnapshot> = { handle: S["handle"]; snapshot: S; error?: undefined } | { handle: S["handle"]; snapshot?: S | undefined; error: unknown };
+export type JobResult<S extends JobSnapshot = JobSnapshot> =
+  | { handle: S["handle"]; snapshot: S; error?: undefined }
+  | { handle: S["handle"]; snapshot?: S | undefined; error: unknown };
 
 /** One job on a watcher: its result as a promise, its saved state, and a way to stop watching it. */
 export interface WatchedJob<S extends JobSnapshot = JobSnapshot> {
@@ -34,7 +36,11 @@ export interface WatchedJob<S extends JobSnapshot = JobSnapshot> {
 /** Many jobs on one scheduler, with requests in flight capped and rate budgets shared per key. */
 export interface Watcher {
   /** Starts watching a job (or resumes a saved wait); the job's result settles like `wait`'s. */
-  add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options?: WaitOptions<JobSnapshot<Raw, H>>): WatchedJob<JobSnapshot<Raw, H>>;
+  add<H extends JobHandle, Raw>(
+    provider: JobProvider<H, Raw>,
+    job: H | WaitState<H>,
+    options?: WaitOptions<JobSnapshot<Raw, H>>,
+  ): WatchedJob<JobSnapshot<Raw, H>>;
   /** Calls `listener` on every change of a job's state or raw status. Returns an unsubscribe function. */
   on(event: "update", listener: (snapshot: JobSnapshot) => void): () => void;
   /** Calls `listener` once per job when its wait ends. */
@@ -83,7 +89,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const scheduler = createScheduler();
   const maxInFlight = watcherOptions.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidArgumentError(`maxInFlight must be a whole number ≥ 1, got ${String(maxInFlight)}.`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
+    throw new InvalidArgumentError(`maxInFlight must be a whole number ≥ 1, got ${String(maxInFlight)}.`);
   resolvePollPolicy(watcherOptions.poll);
   checkRateBudgets(watcherOptions.rateBudgets);
   const jobs = new Map<string, Entry>();
@@ -114,7 +121,11 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     return model;
   }
 
-  function add<H extends JobHandle, Raw>(provider: JobProvider<H, Raw>, job: H | WaitState<H>, options: WaitOptions<JobSnapshot<Raw, H>> = {}): WatchedJob<JobSnapshot<Raw, H>> {
+  function add<H extends JobHandle, Raw>(
+    provider: JobProvider<H, Raw>,
+    job: H | WaitState<H>,
+    options: WaitOptions<JobSnapshot<Raw, H>> = {},
+  ): WatchedJob<JobSnapshot<Raw, H>> {
     if (closed) throw new InvalidArgumentError("This watcher is closed; create a new one to watch more jobs.");
     checkWaitOptions(options);
     const log = options.logger !== undefined || options.logLevel !== undefined ? createLog(options) : watcherLog;
@@ -139,10 +150,28 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
     // A caller who only listens to events must not get unhandled rejections; awaiting still throws.
     result.catch(() => {});
     const entry: Entry = {
-      provider, handle, options, resolved, policy, startedAt, deadline, lastCheckAt,
-      nextPollAt: 0, attempts: saved?.attempts ?? 0, failures: saved?.failures ?? 0, invalid: 0,
-      last: undefined, cancelTimer: undefined, cancelDeadline: undefined, ended: false, callbacksPending: 0, afterCallbacks: [], request: undefined, unlisten: undefined,
-      resolve, reject,
+      provider,
+      handle,
+      options,
+      resolved,
+      policy,
+      startedAt,
+      deadline,
+      lastCheckAt,
+      nextPollAt: 0,
+      attempts: saved?.attempts ?? 0,
+      failures: saved?.failures ?? 0,
+      invalid: 0,
+      last: undefined,
+      cancelTimer: undefined,
+      cancelDeadline: undefined,
+      ended: false,
+      callbacksPending: 0,
+      afterCallbacks: [],
+      request: undefined,
+      unlisten: undefined,
+      resolve,
+      reject,
       job: undefined as unknown as WatchedJob,
       log,
     };
@@ -150,7 +179,14 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       handle,
       result,
       save: () => toWaitState(entry) as WaitState<H>,
-      remove: () => loop.endJob(entry, undefined, new InvalidArgumentError(`${handle.provider} job ${handle.jobId} was removed from the watcher before it ended.`, { provider: handle.provider })),
+      remove: () =>
+        loop.endJob(
+          entry,
+          undefined,
+          new InvalidArgumentError(`${handle.provider} job ${handle.jobId} was removed from the watcher before it ended.`, {
+            provider: handle.provider,
+          }),
+        ),
     };
     jobs.set(key, entry);
     loop.watchDeadline(entry);
@@ -176,7 +212,8 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
   const watcher: Watcher = {
     add,
     on(event: "update" | "settled" | "error", listener: (value: any, handle?: any) => void) {
-      const set: Set<(value: any, handle?: any) => void> = event === "update" ? updateListeners : event === "settled" ? settledListeners : errorListeners;
+      const set: Set<(value: any, handle?: any) => void> =
+        event === "update" ? updateListeners : event === "settled" ? settledListeners : errorListeners;
       set.add(listener);
       return () => set.delete(listener);
     },
@@ -215,7 +252,9 @@ function checkRateBudgets(extra: WatcherOptions["rateBudgets"] = {}): void {
   for (const [provider, budgets] of Object.entries(extra)) {
     for (const { requests, intervalMs } of budgets ?? []) {
       if (!(Number.isInteger(requests) && requests >= 1 && Number.isFinite(intervalMs) && intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
-        throw new InvalidArgumentError(`rateBudgets.${provider}: each budget needs whole requests ≥ 1 and intervalMs in (0, ${MAX_TIMER_MS}].`);
+        throw new InvalidArgumentError(
+          `rateBudgets.${provider}: each budget needs whole requests ≥ 1 and intervalMs in (0, ${MAX_TIMER_MS}].`,
+        );
       }
     }
   }

@@ -224,7 +224,12 @@ function requestOf(req: NodeRequestLike, method: string): Request | undefined {
 }
 
 /** Sends a whole answer; false when node:http refused it (headers it will not send, a socket gone). */
-function send(res: NodeResponseLike, status: number, body: string, headers: Record<string, string> = { "content-type": "application/json" }): boolean {
+function send(
+  res: NodeResponseLike,
+  status: number,
+  body: string,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): boolean {
   try {
     res.writeHead(status, headers);
     res.end(body);

@@ -7,7 +7,14 @@ import type { Client, Middleware } from "openapi-fetch";
 import type { components, paths } from "../../generated/comfy-cloud.js";
 import type { RetryInit } from "../core/retry.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError, QuotaExceededError, SubscriptionInactiveError, WorkflowRejectedError, type APIError, type WorkflowNodeError } from "../core/errors.js";
+import {
+  InvalidArgumentError,
+  QuotaExceededError,
+  SubscriptionInactiveError,
+  WorkflowRejectedError,
+  type APIError,
+  type WorkflowNodeError,
+} from "../core/errors.js";
 import { clipText } from "../core/clip.js";
 import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
@@ -77,7 +84,11 @@ export interface ComfyClient extends JobProvider<ComfyJobHandle, ComfyJobStatus,
   /** `GET /api/job/{job_id}/status`: the typed body, or a typed error. */
   getJobStatus(jobId: string, init?: RetryInit): Promise<ComfyJobStatus>;
   /** `POST /api/prompt`: submits a workflow (API format) and returns the job's handle. */
-  submitWorkflow(workflow: ComfyPromptRequest["prompt"], extra?: Omit<ComfyPromptRequest, "prompt">, init?: StatusInit): Promise<ComfyJobHandle>;
+  submitWorkflow(
+    workflow: ComfyPromptRequest["prompt"],
+    extra?: Omit<ComfyPromptRequest, "prompt">,
+    init?: StatusInit,
+  ): Promise<ComfyJobHandle>;
   /** `GET /api/jobs/{job_id}`: the job's detail, with outputs once it has ended. */
   getJob(jobId: string, init?: RetryInit): Promise<ComfyJobDetail>;
   /**
@@ -143,14 +154,24 @@ function comfyError({ status, body, response, head, details, redact }: ErrorAnsw
     );
   }
   if (status === 402) {
-    return new QuotaExceededError(`${head}. Comfy Cloud answers 402 for insufficient credits: add credits to the account; retrying will not help.`, details);
+    return new QuotaExceededError(
+      `${head}. Comfy Cloud answers 402 for insufficient credits: add credits to the account; retrying will not help.`,
+      details,
+    );
   }
   const prompt = body as { error?: { type?: unknown } | string; node_errors?: unknown } | null;
   if (status === 400 && details.operation === "POST /api/prompt" && prompt && typeof prompt === "object" && prompt.error != null) {
     const nodeErrors = nodeErrorsOf(prompt.node_errors, redact);
     const nodes = Object.keys(nodeErrors);
     return new WorkflowRejectedError(
-      `${head}. Comfy refused the workflow${nodes.length ? ` (nodes ${nodes.slice(0, 10).map((node) => clipText(node, 40)).join(", ")}: see nodeErrors)` : ""}; fix it and submit again.`,
+      `${head}. Comfy refused the workflow${
+        nodes.length
+          ? ` (nodes ${nodes
+              .slice(0, 10)
+              .map((node) => clipText(node, 40))
+              .join(", ")}: see nodeErrors)`
+          : ""
+      }; fix it and submit again.`,
       { ...details, errorType: details.code, nodeErrors },
     );
   }
@@ -174,14 +195,24 @@ const normalize = createNormalizer(COMFY_STATES);
  */
 export function createComfyClient(options: ClientOptions): ComfyClient {
   const http = createProviderHttp<paths>(
-    { provider: "comfy", displayName: "Comfy Cloud", envName: "COMFY_API_KEY", defaultBaseUrl: "https://cloud.comfy.org", auth: apiKeyHeader, readError, errorFor: comfyError },
+    {
+      provider: "comfy",
+      displayName: "Comfy Cloud",
+      envName: "COMFY_API_KEY",
+      defaultBaseUrl: "https://cloud.comfy.org",
+      auth: apiKeyHeader,
+      readError,
+      errorFor: comfyError,
+    },
     options,
   );
   const { api } = http;
 
   async function requestStatus(jobId: string, init?: StatusInit) {
     const job_id = requireJobId(jobId, "comfy");
-    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) => api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }));
+    const { data, response } = await http.call(`GET ${STATUS_PATH}`, init, (send) =>
+      api.GET(STATUS_PATH, { params: { path: { job_id } }, ...send }),
+    );
     if (http.strict && !isKnownStatus(COMFY_STATES, data.status)) {
       throw http.invalid(`GET ${STATUS_PATH}`, `with status ${http.quote(data.status)}, not a documented or known raw state`);
     }
@@ -191,7 +222,9 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
   function checkHandle(handle: unknown): ComfyJobHandle {
     const h = handle as Partial<ComfyJobHandle> | null;
     if (!h || h.provider !== "comfy") {
-      throw new InvalidArgumentError("comfy: this handle is not a Comfy Cloud job's; use the client of its provider.", { provider: "comfy" });
+      throw new InvalidArgumentError("comfy: this handle is not a Comfy Cloud job's; use the client of its provider.", {
+        provider: "comfy",
+      });
     }
     requireJobId(h.jobId, "comfy", "handle.jobId");
     return h as ComfyJobHandle;
@@ -211,16 +244,23 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     },
     async submitWorkflow(workflow, extra, init) {
       if (!workflow || typeof workflow !== "object" || Array.isArray(workflow)) {
-        throw new InvalidArgumentError("comfy: the workflow must be an object in ComfyUI's API format (node id → { class_type, inputs }).", { provider: "comfy" });
+        throw new InvalidArgumentError(
+          "comfy: the workflow must be an object in ComfyUI's API format (node id → { class_type, inputs }).",
+          { provider: "comfy" },
+        );
       }
       const startedAt = new Date().toISOString();
-      const { data } = await http.call("POST /api/prompt", init, (send) => api.POST("/api/prompt", { body: { ...extra, prompt: workflow }, ...send }));
+      const { data } = await http.call("POST /api/prompt", init, (send) =>
+        api.POST("/api/prompt", { body: { ...extra, prompt: workflow }, ...send }),
+      );
       if (typeof data.prompt_id !== "string" || data.prompt_id === "") throw http.invalid("POST /api/prompt", "without a prompt_id");
       return { provider: "comfy", jobId: data.prompt_id, startedAt };
     },
     async getJob(jobId, init) {
       const job_id = requireJobId(jobId, "comfy");
-      const { data } = await http.call(`GET ${DETAIL_PATH}`, init, (send) => api.GET(DETAIL_PATH, { params: { path: { job_id } }, ...send }));
+      const { data } = await http.call(`GET ${DETAIL_PATH}`, init, (send) =>
+        api.GET(DETAIL_PATH, { params: { path: { job_id } }, ...send }),
+      );
       return data;
     },
     async cancel(jobIds, init) {

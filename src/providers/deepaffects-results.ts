@@ -157,9 +157,12 @@ export function deepAffectsResult<N extends keyof DeepAffectsResults>(
   api: N,
 ): DeepAffectsResults[N] | undefined {
   if (snapshot.handle.api !== api) {
-    throw new InvalidArgumentError(`deepaffects: this snapshot is of a ${JSON.stringify(String(snapshot.handle.api).slice(0, 64))} job, not ${JSON.stringify(api)}.`, {
-      provider: "deepaffects",
-    });
+    throw new InvalidArgumentError(
+      `deepaffects: this snapshot is of a ${JSON.stringify(String(snapshot.handle.api).slice(0, 64))} job, not ${JSON.stringify(api)}.`,
+      {
+        provider: "deepaffects",
+      },
+    );
   }
   if (snapshot.state !== "succeeded") return undefined;
   // Polled and delivered snapshots alike hold a status body (fromWebhook shapes a delivery as one).

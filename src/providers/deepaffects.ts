@@ -10,7 +10,15 @@ import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBod
 import { InvalidArgumentError, QuotaExceededError, RateLimitError, type APIError } from "../core/errors.js";
 import { createNormalizer, rateKeyFor } from "../core/normalize.js";
 import { parseRetryAfter } from "../core/retry-after.js";
-import { makeSnapshot, type DeepAffectsJobHandle, type JobProvider, type JobSnapshot, type RateBudget, type StateTable, type StatusInit } from "../core/state.js";
+import {
+  makeSnapshot,
+  type DeepAffectsJobHandle,
+  type JobProvider,
+  type JobSnapshot,
+  type RateBudget,
+  type StateTable,
+  type StatusInit,
+} from "../core/state.js";
 import { requireHttpUrl, requireJobId, requireOneOf } from "../core/validate.js";
 
 type Schemas = components["schemas"];
@@ -135,11 +143,15 @@ function deepaffectsError({ status, error, response, head, details }: ErrorAnswe
   if (error.code === "rate_limit" || error.code === "queued") {
     const retryAfterMs = parseRetryAfter(response.headers);
     const when = retryAfterMs === undefined ? "later" : `in ${Math.ceil(retryAfterMs / 1000)} s`;
-    const why = error.code === "queued" ? "DeepAffects queued the lookup" : "DeepAffects allows 5 requests a minute to each API and 100 a day";
+    const why =
+      error.code === "queued" ? "DeepAffects queued the lookup" : "DeepAffects allows 5 requests a minute to each API and 100 a day";
     return new RateLimitError(`${head}. ${why}: try again ${when} (a wait retries this by itself).`, { ...details, retryAfterMs });
   }
   if (status === 402) {
-    return new QuotaExceededError(`${head}. Over the plan's quota on this endpoint: retrying will not help until the quota allows it.`, details);
+    return new QuotaExceededError(
+      `${head}. Over the plan's quota on this endpoint: retrying will not help until the quota allows it.`,
+      details,
+    );
   }
   return undefined;
 }
@@ -247,7 +259,9 @@ export function createDeepAffectsClient(options: DeepAffectsClientOptions): Deep
   function checkHandle(handle: unknown): DeepAffectsJobHandle {
     const h = handle as Partial<DeepAffectsJobHandle> | null;
     if (!h || h.provider !== "deepaffects") {
-      throw new InvalidArgumentError("deepaffects: this handle is not a DeepAffects job's; use the client of its provider.", { provider: "deepaffects" });
+      throw new InvalidArgumentError("deepaffects: this handle is not a DeepAffects job's; use the client of its provider.", {
+        provider: "deepaffects",
+      });
     }
     requireOneOf(h.api, apiNames, "handle.api", "deepaffects");
     requireJobId(h.jobId, "deepaffects", "handle.jobId");
@@ -269,9 +283,11 @@ export function createDeepAffectsClient(options: DeepAffectsClientOptions): Deep
     },
     async start(name, body, startOptions = {}) {
       const which = requireOneOf(name, apiNames, "api", "deepaffects") as typeof name;
-      if (!body || typeof body !== "object") throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
+      if (!body || typeof body !== "object")
+        throw new InvalidArgumentError(`deepaffects: ${which} needs a request body object.`, { provider: "deepaffects" });
       const webhook = startOptions.webhook === undefined ? undefined : requireHttpUrl(startOptions.webhook, "webhook", "deepaffects");
-      const request_id = startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
+      const request_id =
+        startOptions.requestId === undefined ? undefined : requireJobId(startOptions.requestId, "deepaffects", "requestId");
       const path = DEEPAFFECTS_APIS[which] as (typeof DEEPAFFECTS_APIS)["asr"];
       const startedAt = new Date().toISOString();
       const release = takeStartSlot(which);

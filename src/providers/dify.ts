@@ -7,7 +7,14 @@ import type { components as ChatflowComponents, paths as ChatflowPaths } from ".
 import type { paths as CompletionPaths } from "../../generated/dify-completion.js";
 import type { RetryInit } from "../core/retry.js";
 import { createProviderHttp, type ClientOptions, type ErrorAnswer, type ErrorBody } from "../core/client.js";
-import { InvalidArgumentError, JobExpiredError, NotFoundError, PermissionDeniedError, QuotaExceededError, type APIError } from "../core/errors.js";
+import {
+  InvalidArgumentError,
+  JobExpiredError,
+  NotFoundError,
+  PermissionDeniedError,
+  QuotaExceededError,
+  type APIError,
+} from "../core/errors.js";
 import { parseRetryAfter } from "../core/retry-after.js";
 import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.js";
 import { makeSnapshot, type DifyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
@@ -79,10 +86,16 @@ const readError = (body: unknown): ErrorBody => body as ErrorBody;
  */
 function difyError({ status, error, head, details }: ErrorAnswer): APIError | undefined {
   if (status === 429 && error.code === "rate_limit_error") {
-    return new QuotaExceededError(`${head}. A Dify plan quota is used up: it clears when the quota period resets or the plan changes, not by retrying.`, details);
+    return new QuotaExceededError(
+      `${head}. A Dify plan quota is used up: it clears when the quota period resets or the plan changes, not by retrying.`,
+      details,
+    );
   }
   if (status === 403) {
-    return new PermissionDeniedError(`${head}. Dify refused the call for an access restriction or a plan limit (the message says which); retrying will not help.`, details);
+    return new PermissionDeniedError(
+      `${head}. Dify refused the call for an access restriction or a plan limit (the message says which); retrying will not help.`,
+      details,
+    );
   }
   return undefined;
 }
@@ -125,10 +138,15 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
   function check(body: DifyJobStatus): DifyJobStatus {
     if (!http.strict) return body;
     if (!isKnownStatus(DIFY_STATES, body.job_status)) {
-      throw http.invalid(`GET ${STATUS_PATH}`, `with job_status ${http.quote(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`);
+      throw http.invalid(
+        `GET ${STATUS_PATH}`,
+        `with job_status ${http.quote(body.job_status)}, not one of ${Object.keys(DIFY_STATES).join(", ")}`,
+      );
     }
-    if (body.job_id !== undefined && typeof body.job_id !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");
-    if (body.error_msg != null && typeof body.error_msg !== "string") throw http.invalid(`GET ${STATUS_PATH}`, "with an error_msg that is not a string");
+    if (body.job_id !== undefined && typeof body.job_id !== "string")
+      throw http.invalid(`GET ${STATUS_PATH}`, "with a job_id that is not a string");
+    if (body.error_msg != null && typeof body.error_msg !== "string")
+      throw http.invalid(`GET ${STATUS_PATH}`, "with an error_msg that is not a string");
     return body;
   }
 
@@ -172,7 +190,10 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
   function checkHandle(handle: unknown): DifyJobHandle {
     const h = handle as Partial<DifyJobHandle> | null;
     if (!h || h.provider !== "dify" || h.app !== app) {
-      throw new InvalidArgumentError(`dify: this handle is not for the Dify ${app} app this client talks to; use the client of its provider and app.`, { provider: "dify" });
+      throw new InvalidArgumentError(
+        `dify: this handle is not for the Dify ${app} app this client talks to; use the client of its provider and app.`,
+        { provider: "dify" },
+      );
     }
     requireOneOf(h.action, ACTIONS, "handle.action", "dify");
     requireJobId(h.jobId, "dify", "handle.jobId");
@@ -195,12 +216,17 @@ export function createDifyClient<A extends DifyApp = "chatflow">(options: DifyCl
       const valid = requireOneOf(action, ACTIONS, "action", "dify");
       // Dify documents a float and its server checks no range (api/controllers/service_api/app/annotation.py).
       if (!settings || typeof settings.score_threshold !== "number" || !Number.isFinite(settings.score_threshold)) {
-        throw new InvalidArgumentError("dify: settings.score_threshold must be a number (a similarity from 0 to 1, such as 0.9).", { provider: "dify" });
+        throw new InvalidArgumentError("dify: settings.score_threshold must be a number (a similarity from 0 to 1, such as 0.9).", {
+          provider: "dify",
+        });
       }
       // Dify validates the whole body before it looks at the action, so `disable` needs them too.
       for (const field of ["embedding_provider_name", "embedding_model_name"] as const) {
         if (typeof settings[field] !== "string" || settings[field].trim() === "") {
-          throw new InvalidArgumentError(`dify: settings.${field} is required (a non-empty string), also for "disable": Dify answers 400 without it.`, { provider: "dify" });
+          throw new InvalidArgumentError(
+            `dify: settings.${field} is required (a non-empty string), also for "disable": Dify answers 400 without it.`,
+            { provider: "dify" },
+          );
         }
       }
       const startedAt = new Date().toISOString();

@@ -37,7 +37,11 @@ export function difyProvider(ctx: KitContext, api: DifyApi, statusTtlMs = DIFY_S
 
   const start = (action: string, body: ParsedBody): Reply => {
     const problem = checkSettings(body);
-    if (problem) return { status: 400, body: { ...error(400, problem.message, "invalid_param").body as Dify.Error, ...(problem.param ? { params: problem.param } : {}) } };
+    if (problem)
+      return {
+        status: 400,
+        body: { ...(error(400, problem.message, "invalid_param").body as Dify.Error), ...(problem.param ? { params: problem.param } : {}) },
+      };
     if (action !== "enable" && action !== "disable") return error(400, "Unsupported annotation reply action", "invalid_param");
     const job = ctx.jobs.create(api, { action });
     const answer: Dify.AnnotationReplyJob = { job_id: job.id, job_status: ctx.jobs.state(job).status };
@@ -100,7 +104,9 @@ function checkSettings(body: ParsedBody): { message: string; param?: string } | 
     if (value === undefined || value === null) return { message: "Missing required parameter in the JSON body", param: field };
   }
   const threshold = settings["score_threshold"];
-  const asFloat = typeof threshold === "number" ? threshold : typeof threshold === "string" && threshold.trim() !== "" ? Number(threshold) : NaN;
-  if (Number.isNaN(asFloat)) return { message: `could not convert string to float: ${JSON.stringify(threshold)}`, param: "score_threshold" };
+  const asFloat =
+    typeof threshold === "number" ? threshold : typeof threshold === "string" && threshold.trim() !== "" ? Number(threshold) : NaN;
+  if (Number.isNaN(asFloat))
+    return { message: `could not convert string to float: ${JSON.stringify(threshold)}`, param: "score_threshold" };
   return undefined;
 }

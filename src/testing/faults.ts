@@ -110,12 +110,7 @@ const HTML_PAGE =
   "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
 
 /** Writes a replacing answer. `headers` already holds CORS and the rule's own headers. */
-export function writeFaultAnswer(
-  res: ServerResponse,
-  rule: FaultRule,
-  provider: Provider,
-  headers: Record<string, string>,
-): number {
+export function writeFaultAnswer(res: ServerResponse, rule: FaultRule, provider: Provider, headers: Record<string, string>): number {
   const status = faultStatus(rule);
   if (rule.oversizeBytes !== undefined) {
     streamOversize(res, status, rule.oversizeBytes, headers);

@@ -79,13 +79,7 @@ export function preflightHeaders(): Record<string, string> {
 }
 
 /** Sends a complete answer with an exact Content-Length. */
-export function send(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
+export function send(res: ServerResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const bytes = Buffer.from(text, "utf8");
   res.writeHead(status, {

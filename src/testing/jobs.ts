@@ -5,16 +5,8 @@ export const FAKE_APIS: readonly FakeApi[] = ["dify-chatflow", "dify-completion"
 
 /** Short scripts so a default job ends in about 1-2 s of real time. */
 export const DEFAULT_SCRIPTS: Record<FakeApi, ScriptStep[]> = {
-  "dify-chatflow": [
-    { status: "waiting", forMs: 300 },
-    { status: "processing", forMs: 700 },
-    { status: "completed" },
-  ],
-  "dify-completion": [
-    { status: "waiting", forMs: 300 },
-    { status: "processing", forMs: 700 },
-    { status: "completed" },
-  ],
+  "dify-chatflow": [{ status: "waiting", forMs: 300 }, { status: "processing", forMs: 700 }, { status: "completed" }],
+  "dify-completion": [{ status: "waiting", forMs: 300 }, { status: "processing", forMs: 700 }, { status: "completed" }],
   comfy: [
     { status: "submitted", forMs: 200 },
     { status: "queued_waiting", forMs: 300 },

@@ -14,10 +14,13 @@ export class Lifetime {
   /** An unref'd timeout that close() clears. Returns a cancel function. */
   timer(ms: number, fn: () => void): () => void {
     if (this.ended) return () => {};
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(handle);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     // Not every fake-timer implementation returns an object with unref.
     (handle as { unref?: () => void }).unref?.();
     this.timers.add(handle);

@@ -4,16 +4,7 @@ import { comfyProvider } from "./comfy.js";
 import { deepaffectsProvider } from "./deepaffects.js";
 import { difyProvider } from "./dify.js";
 import { faultHeaders, Faults, modifyAnswer, replacesAnswer, writeFaultAnswer } from "./faults.js";
-import {
-  corsHeaders,
-  parseJsonBody,
-  preflightHeaders,
-  readBody,
-  segments,
-  send,
-  sendReply,
-  type Reply,
-} from "./http.js";
+import { corsHeaders, parseJsonBody, preflightHeaders, readBody, segments, send, sendReply, type Reply } from "./http.js";
 import { JobStore, type JobRecord } from "./jobs.js";
 import { Lifetime } from "./lifetime.js";
 import { isReply, type KitContext, type Provider } from "./provider.js";
@@ -40,7 +31,8 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   for (const [name, value] of Object.entries(keys)) {
     if (typeof value !== "string" || value.trim() === "") throw new TypeError(`keys.${name} must be a non-empty string`);
   }
-  if (new Set([keys.comfy, keys.comfyOther, keys.comfyInactive]).size !== 3) throw new TypeError("keys.comfy, keys.comfyOther and keys.comfyInactive must differ");
+  if (new Set([keys.comfy, keys.comfyOther, keys.comfyInactive]).size !== 3)
+    throw new TypeError("keys.comfy, keys.comfyOther and keys.comfyInactive must differ");
   const maxBody = options.maxBodyBytes ?? MiB;
   const maxRecorded = options.maxRecordedRequests ?? Infinity;
   const lifetime = new Lifetime();

@@ -15,7 +15,10 @@ test("bundle: an entry is bundled, minified and gzipped, with its largest inputs
 });
 
 test("tooling: commands are timed; the report renders what it has and names what failed", async () => {
-  const tooling = await runTooling({ repeats: 1, commands: [{ name: "node", shown: "node -e 0", command: process.execPath, args: ["-e", "0"] }] });
+  const tooling = await runTooling({
+    repeats: 1,
+    commands: [{ name: "node", shown: "node -e 0", command: process.execPath, args: ["-e", "0"] }],
+  });
   expect(tooling.rows).toHaveLength(1);
   expect(tooling.rows[0]?.runsMs).toHaveLength(1);
   expect(tooling.rows[0]?.exitCode).toBe(0);

@@ -10,8 +10,15 @@ describe("polling benchmark", () => {
   it("reports every policy with requests and lag figures", () => {
     const keys = result.logUniform.map((r) => r.key);
     expect(keys).toEqual([
-      "fixed-0.5s", "fixed-2s", "fixed-5s", "comfy-sdk", "smithy", "oracle",
-      "ours-default", "ours-tuned", "ours-adaptive",
+      "fixed-0.5s",
+      "fixed-2s",
+      "fixed-5s",
+      "comfy-sdk",
+      "smithy",
+      "oracle",
+      "ours-default",
+      "ours-tuned",
+      "ours-adaptive",
     ]);
     for (const r of [...result.logUniform, ...result.bimodal.policies]) {
       expect(r.jobs).toBe(50);

@@ -88,30 +88,34 @@ describe.runIf(hasChromium)("jobstatus/comfy in headless Chromium", () => {
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  it("starts a job, waits on it and shows it succeeded", async () => {
-    const page = await context!.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
+  it(
+    "starts a job, waits on it and shows it succeeded",
+    async () => {
+      const page = await context!.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(`console: ${message.text()}`);
+      });
 
-    await page.goto(`${siteOrigin}/`);
-    const status = page.locator("#status");
-    await page.waitForFunction(
-      () => /^(succeeded|failed|cancelled|error)/.test(document.getElementById("status")?.textContent ?? ""),
-      undefined,
-      { timeout: PAGE_TIMEOUT_MS },
-    );
-    expect(await status.textContent(), problems.join("\n")).toBe("succeeded");
-    expect(problems).toEqual([]);
-    expect(await page.locator("#log").textContent()).toContain("success");
+      await page.goto(`${siteOrigin}/`);
+      const status = page.locator("#status");
+      await page.waitForFunction(
+        () => /^(succeeded|failed|cancelled|error)/.test(document.getElementById("status")?.textContent ?? ""),
+        undefined,
+        { timeout: PAGE_TIMEOUT_MS },
+      );
+      expect(await status.textContent(), problems.join("\n")).toBe("succeeded");
+      expect(problems).toEqual([]);
+      expect(await page.locator("#log").textContent()).toContain("success");
 
-    // The calls really came from the page's origin, through CORS, to the fake Comfy Cloud.
-    const calls = fake.requests({ api: "comfy" });
-    expect(calls.some((call) => call.route === "preflight")).toBe(true);
-    const polls = calls.filter((call) => call.route === "status");
-    expect(polls.length).toBeGreaterThan(0);
-    expect(polls.every((call) => call.headers.origin === siteOrigin)).toBe(true);
-  }, 2 * PAGE_TIMEOUT_MS);
+      // The calls really came from the page's origin, through CORS, to the fake Comfy Cloud.
+      const calls = fake.requests({ api: "comfy" });
+      expect(calls.some((call) => call.route === "preflight")).toBe(true);
+      const polls = calls.filter((call) => call.route === "status");
+      expect(polls.length).toBeGreaterThan(0);
+      expect(polls.every((call) => call.headers.origin === siteOrigin)).toBe(true);
+    },
+    2 * PAGE_TIMEOUT_MS,
+  );
 });

@@ -38,7 +38,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: fleet-wide rate budgets", () =
   }, 15_000);
 
   it("a 429 to one worker pauses the key for every worker, for as long as Retry-After says", async () => {
-    const jobs = Array.from({ length: 6 }, () => fake.createJob("comfy", { script: [{ status: "pending", forMs: 3_000 }, { status: "success" }] }));
+    const jobs = Array.from({ length: 6 }, () =>
+      fake.createJob("comfy", { script: [{ status: "pending", forMs: 3_000 }, { status: "success" }] }),
+    );
     const startedAt = new Date().toISOString();
     const limited = fake.fault({ api: "comfy", route: "status", status: 429, retryAfter: { seconds: 2 }, times: 1 });
     for (const job of jobs) await tracker.track({ provider: "comfy", jobId: job.id, startedAt }, { timeoutMs: 20_000 });

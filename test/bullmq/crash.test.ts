@@ -47,7 +47,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: crashes", () => {
       lockDurationMs: 1_000,
       stalledIntervalMs: 500,
       poll: { initialDelayMs: 50, minIntervalMs: 100, jitter: 0 },
-      onSettled: async ({ handle }) => { await counter.hincrby("test:reports", handle.jobId, 1); },
+      onSettled: async ({ handle }) => {
+        await counter.hincrby("test:reports", handle.jobId, 1);
+      },
     });
     try {
       const results = await Promise.all(jobs.map((job) => tracker.result("comfy", job.id)));
@@ -77,7 +79,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: crashes", () => {
       lockDurationMs: 1_000,
       stalledIntervalMs: 500,
       poll: { initialDelayMs: 50, minIntervalMs: 100, jitter: 0 },
-      onSettled: async ({ handle }) => { await counter.hincrby("test:reports", handle.jobId, 1); },
+      onSettled: async ({ handle }) => {
+        await counter.hincrby("test:reports", handle.jobId, 1);
+      },
       onError: () => {},
     });
     try {

@@ -13,7 +13,10 @@ describe.skipIf(REDIS_MISSING)("examples/fleet.ts", () => {
   let fake: FakeProviders;
 
   beforeAll(async () => {
-    [redis, fake] = await Promise.all([startRedis(), startFakeProviders({ defaultScripts: { comfy: [{ status: "in_progress", forMs: 500 }, { status: "success" }] } })]);
+    [redis, fake] = await Promise.all([
+      startRedis(),
+      startFakeProviders({ defaultScripts: { comfy: [{ status: "in_progress", forMs: 500 }, { status: "success" }] } }),
+    ]);
   });
   afterAll(async () => {
     await fake?.close();
@@ -24,8 +27,12 @@ describe.skipIf(REDIS_MISSING)("examples/fleet.ts", () => {
     const env = { ...process.env, REDIS_PORT: String(redis.port), COMFY_API_KEY: fake.keys.comfy, COMFY_BASE_URL: fake.urls.comfy };
     const child = spawn(process.execPath, ["--import", "tsx", EXAMPLE, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     return { child, output: () => out, exited };
   }
@@ -39,7 +46,15 @@ describe.skipIf(REDIS_MISSING)("examples/fleet.ts", () => {
       const lines = track.output().trim().split("\n");
       expect(lines).toHaveLength(3);
       expect(lines.every((line) => line.endsWith(": succeeded"))).toBe(true);
-      await expect.poll(() => worker.output().split("\n").filter((l) => l.endsWith(": succeeded")).length).toBe(3);
+      await expect
+        .poll(
+          () =>
+            worker
+              .output()
+              .split("\n")
+              .filter((l) => l.endsWith(": succeeded")).length,
+        )
+        .toBe(3);
     } finally {
       worker.child.kill("SIGTERM");
       await worker.exited;

@@ -21,7 +21,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: Redis restarts", () => {
       connection: redis.connection,
       clients: { comfy: createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy }) },
       poll: { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 200, jitter: 0 },
-      onSettled: (settlement) => { reported.push(settlement); },
+      onSettled: (settlement) => {
+        reported.push(settlement);
+      },
       onError: () => {}, // connection errors while Redis is down are expected here
     });
   });
@@ -33,7 +35,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: Redis restarts", () => {
   });
 
   it("jobs tracked before a restart settle after it, each reported once", async () => {
-    const jobs = Array.from({ length: 10 }, () => fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_500 }, { status: "success" }] }));
+    const jobs = Array.from({ length: 10 }, () =>
+      fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_500 }, { status: "success" }] }),
+    );
     const startedAt = new Date().toISOString();
     for (const job of jobs) await tracker.track({ provider: "comfy", jobId: job.id, startedAt }, { timeoutMs: 20_000 });
     await expect.poll(() => jobs.every((job) => job.requests().length > 0), { timeout: 5_000 }).toBe(true);

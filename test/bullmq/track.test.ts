@@ -19,13 +19,17 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
     tracker = createJobTracker({ connection: redis.connection });
     for (let i = 0; i < 2; i++) {
       const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
-      workers.push(createTrackerWorker({
-        connection: redis.connection,
-        clients: { comfy },
-        concurrency: 8,
-        poll: { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 200, jitter: 0 },
-        onSettled: (settlement) => { reported.push(settlement); },
-      }));
+      workers.push(
+        createTrackerWorker({
+          connection: redis.connection,
+          clients: { comfy },
+          concurrency: 8,
+          poll: { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 200, jitter: 0 },
+          onSettled: (settlement) => {
+            reported.push(settlement);
+          },
+        }),
+      );
     }
   });
 
@@ -44,7 +48,13 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
     const settled: Settlement[] = [];
     tracker.on("settled", (s) => settled.push(s));
     const jobs = Array.from({ length: 30 }, (_, i) =>
-      fake.createJob("comfy", { script: [{ status: "pending", forMs: 100 + i * 10 }, { status: "in_progress", forMs: 200 }, { status: i % 5 === 0 ? "error" : "success" }] }),
+      fake.createJob("comfy", {
+        script: [
+          { status: "pending", forMs: 100 + i * 10 },
+          { status: "in_progress", forMs: 200 },
+          { status: i % 5 === 0 ? "error" : "success" },
+        ],
+      }),
     );
     for (const job of jobs) await tracker.track(handleOf(job.id), { timeoutMs: 20_000 });
     // Tracking again, from a handle or the same id, is a no-op.
@@ -89,7 +99,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
   });
 
   it("refuses a bad handle or option before anything reaches Redis", async () => {
-    await expect(tracker.track({ provider: "nope", jobId: "x", startedAt: new Date().toISOString() } as never)).rejects.toThrow(/handle.provider/);
+    await expect(tracker.track({ provider: "nope", jobId: "x", startedAt: new Date().toISOString() } as never)).rejects.toThrow(
+      /handle.provider/,
+    );
     await expect(tracker.track(handleOf(""))).rejects.toThrow(/handle.jobId/);
     await expect(tracker.track(handleOf("a"), { timeoutMs: -1 })).rejects.toThrow(/timeoutMs/);
     await expect(tracker.track(handleOf("a"), { poll: { patience: 99 } })).rejects.toThrow(/patience/);

@@ -33,7 +33,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: webhooks across the fleet", ()
       clients: { deepaffects: createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects }) },
       // The first poll would come after 20 s: only the delivery can end the job within the test.
       poll: { initialDelayMs: 20_000 },
-      onSettled: () => { reports++; },
+      onSettled: () => {
+        reports++;
+      },
     });
   });
   afterAll(async () => {
@@ -45,8 +47,15 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: webhooks across the fleet", ()
   });
 
   it("a delivery to another process settles the job at once, with no status request, reported once", async () => {
-    const job = fake.createJob("deepaffects", { script: [{ status: "In Progress", forMs: 800 }, { status: "Completed" }], webhook: hookUrl, result: { text: "hello" } });
-    await tracker.track({ provider: "deepaffects", api: "asr", jobId: job.id, startedAt: new Date().toISOString(), webhook: true }, { timeoutMs: 60_000 });
+    const job = fake.createJob("deepaffects", {
+      script: [{ status: "In Progress", forMs: 800 }, { status: "Completed" }],
+      webhook: hookUrl,
+      result: { text: "hello" },
+    });
+    await tracker.track(
+      { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: new Date().toISOString(), webhook: true },
+      { timeoutMs: 60_000 },
+    );
     const began = Date.now();
     const snapshot = await tracker.result("deepaffects", job.id);
     expect(snapshot.state).toBe("succeeded");

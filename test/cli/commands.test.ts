@@ -32,7 +32,12 @@ beforeAll(async () => {
     keys: KEYS,
     defaultScripts: {
       "dify-chatflow": [{ status: "waiting", forMs: 300 }, { status: "processing", forMs: 700 }, { status: "completed" }],
-      comfy: [{ status: "submitted", forMs: 200 }, { status: "queued_limited", forMs: 300 }, { status: "executing", forMs: 500 }, { status: "success" }],
+      comfy: [
+        { status: "submitted", forMs: 200 },
+        { status: "queued_limited", forMs: 300 },
+        { status: "executing", forMs: 500 },
+        { status: "success" },
+      ],
       deepaffects: [{ status: "Running", forMs: 800 }, { status: "Completed" }],
     },
   });
@@ -64,7 +69,8 @@ describe.concurrent("help and usage errors", SLOW, () => {
     const { code, stdout } = await cli(["--help"]);
     expect(code).toBe(0);
     for (const word of ["status", "wait", "start", "fake-server", "--base-url", "NO_COLOR"]) expect(stdout).toContain(word);
-    for (const name of ["DIFY_API_KEY", "DIFY_BASE_URL", "COMFY_API_KEY", "COMFY_BASE_URL", "DEEPAFFECTS_API_KEY", "DEEPAFFECTS_BASE_URL"]) expect(stdout).toContain(name);
+    for (const name of ["DIFY_API_KEY", "DIFY_BASE_URL", "COMFY_API_KEY", "COMFY_BASE_URL", "DEEPAFFECTS_API_KEY", "DEEPAFFECTS_BASE_URL"])
+      expect(stdout).toContain(name);
     for (const code of [0, 1, 2, 3, 4, 5, 6]) expect(stdout).toMatch(new RegExp(`^  ${code}  `, "m"));
   });
 
@@ -108,7 +114,9 @@ describe.concurrent("status", SLOW, () => {
 
   test("a failed Dify Completion job exits 1 with the provider's message", async () => {
     const job = fake.createJob("dify-completion", { status: "error", errorMessage: "embedding model unavailable" });
-    const { code, stdout } = await cli(["status", "dify", job.id, "--app", "completion", "--base-url", fake.urls.difyCompletion], { env: { DIFY_API_KEY: KEYS.difyCompletion } });
+    const { code, stdout } = await cli(["status", "dify", job.id, "--app", "completion", "--base-url", fake.urls.difyCompletion], {
+      env: { DIFY_API_KEY: KEYS.difyCompletion },
+    });
     expect(code).toBe(1);
     expect(jsonLines(stdout)[0]).toMatchObject({ state: "failed", rawStatus: "error", errorMessage: "embedding model unavailable" });
   });
@@ -121,7 +129,10 @@ describe.concurrent("status", SLOW, () => {
   });
 
   test("an unknown job exits 5 (Comfy 404, Dify 400 invalid_param)", async () => {
-    const [comfy, dify] = await Promise.all([cli(["status", "comfy", "no-such-job"]), cli(["status", "dify", "no-such-job", "--action", "disable"])]);
+    const [comfy, dify] = await Promise.all([
+      cli(["status", "comfy", "no-such-job"]),
+      cli(["status", "dify", "no-such-job", "--action", "disable"]),
+    ]);
     expect([comfy.code, dify.code]).toEqual([5, 5]);
     expect(comfy.stderr).toMatch(/does not know this job/);
     expect(jsonLines(dify.stdout)[0]).toMatchObject({ event: "error", exitCode: 5, error: { name: "NotFoundError", status: 400 } });
@@ -170,7 +181,9 @@ describe.concurrent("wait", SLOW, () => {
     const next: Record<string, string> = { queued_limited: "executing", executing: "success" };
     const { code, stdout } = await cli(["wait", "comfy", job.id, "--timeout", "15s"], {
       onStdout(soFar) {
-        const last = jsonLines(soFar.slice(0, soFar.lastIndexOf("\n") + 1)).filter((l) => l["event"] === "update").at(-1);
+        const last = jsonLines(soFar.slice(0, soFar.lastIndexOf("\n") + 1))
+          .filter((l) => l["event"] === "update")
+          .at(-1);
         const to = last && next[last["rawStatus"] as string];
         if (to && job.status === last["rawStatus"]) job.setStatus(to);
       },
@@ -178,7 +191,11 @@ describe.concurrent("wait", SLOW, () => {
     expect(code).toBe(0);
     const lines = jsonLines(stdout);
     const updates = lines.filter((l) => l["event"] === "update");
-    expect(updates.map((u) => [u["state"], u["rawStatus"]])).toEqual([["queued", "queued_limited"], ["running", "executing"], ["succeeded", "success"]]);
+    expect(updates.map((u) => [u["state"], u["rawStatus"]])).toEqual([
+      ["queued", "queued_limited"],
+      ["running", "executing"],
+      ["succeeded", "success"],
+    ]);
     expect(updates.every((u) => u["jobId"] === job.id && typeof u["elapsedMs"] === "number")).toBe(true);
     const polls = lines.filter((l) => l["event"] === "poll");
     expect(polls.length).toBeGreaterThanOrEqual(2);
@@ -190,7 +207,10 @@ describe.concurrent("wait", SLOW, () => {
   });
 
   test("a job that fails exits 1", async () => {
-    const job = fake.createJob("dify-chatflow", { script: [{ status: "processing", forMs: 400 }, { status: "error" }], errorMessage: "quota exceeded" });
+    const job = fake.createJob("dify-chatflow", {
+      script: [{ status: "processing", forMs: 400 }, { status: "error" }],
+      errorMessage: "quota exceeded",
+    });
     const { code, stdout } = await cli(["wait", "dify", job.id, "--timeout", "15s"]);
     expect(code).toBe(1);
     expect(jsonLines(stdout).at(-1)).toMatchObject({ event: "done", state: "failed", errorMessage: "quota exceeded", exitCode: 1 });
@@ -201,7 +221,12 @@ describe.concurrent("wait", SLOW, () => {
     const { code, stdout, stderr, ms } = await cli(["wait", "comfy", job.id, "--timeout", "1500ms"]);
     expect(code).toBe(3);
     expect(stderr).toMatch(/did not end before the wait's deadline/);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: "error", exitCode: 3, error: { name: "TimeoutError" }, lastSnapshot: { state: "running", rawStatus: "executing" } });
+    expect(jsonLines(stdout).at(-1)).toMatchObject({
+      event: "error",
+      exitCode: 3,
+      error: { name: "TimeoutError" },
+      lastSnapshot: { state: "running", rawStatus: "executing" },
+    });
     expect(ms).toBeLessThan(10_000);
   });
 
@@ -250,7 +275,11 @@ describe.concurrent("signals", SLOW, () => {
     expect(sent).toBe(true);
     expect(code).toBe(exitCode);
     expect(stderr).toBe(`${said}: stopped waiting. The job goes on at the provider.\n`);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: "error", exitCode, error: { name: "InterruptedError", message: `interrupted by ${signal}` } });
+    expect(jsonLines(stdout).at(-1)).toMatchObject({
+      event: "error",
+      exitCode,
+      error: { name: "InterruptedError", message: `interrupted by ${signal}` },
+    });
     expect(job.status).toBe("executing");
   });
 });
@@ -258,7 +287,8 @@ describe.concurrent("signals", SLOW, () => {
 describe.concurrent("provider text", SLOW, () => {
   // What a terminal would obey: title (OSC 0), clipboard (OSC 52), hyperlink (OSC 8), clear screen,
   // a C1 CSI, reversed text, and the separators JSON.stringify leaves raw.
-  const HOSTILE = "\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b1;1H\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u202etxt.exe\u2028\u007f\u0000end";
+  const HOSTILE =
+    "\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b1;1H\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u202etxt.exe\u2028\u007f\u0000end";
   // eslint-disable-next-line no-control-regex
   const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
@@ -279,7 +309,10 @@ describe.concurrent("provider text", SLOW, () => {
     expect(run.code).toBe(6);
     expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
     expect(run.stderr).toContain("\\x1b]0;PWNED\\x07");
-    expect(jsonLines(run.stdout)[0]).toMatchObject({ event: "error", error: { name: "ServerError", message: expect.stringContaining(HOSTILE) } });
+    expect(jsonLines(run.stdout)[0]).toMatchObject({
+      event: "error",
+      error: { name: "ServerError", message: expect.stringContaining(HOSTILE) },
+    });
   });
 
   test("wait --json with a 3 MB status writes it once per change of state, never per poll", async () => {
@@ -315,7 +348,10 @@ describe.concurrent("start", SLOW, () => {
 
   test("deepaffects <api> --body --webhook", async () => {
     const file = join(dir, "asr.json");
-    writeFileSync(file, JSON.stringify({ url: "https://example.com/a.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 }));
+    writeFileSync(
+      file,
+      JSON.stringify({ url: "https://example.com/a.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 }),
+    );
     const { code, stdout } = await cli(["start", "deepaffects", "asr", "--body", file, "--webhook", "http://127.0.0.1:9/hook"]);
     expect(code).toBe(0);
     const handle = jsonLines(stdout)[0]!;
@@ -328,14 +364,28 @@ describe.concurrent("start", SLOW, () => {
     const file = join(dir, "body.json");
     writeFileSync(file, "{}");
     const [dify, badApi] = await Promise.all([
-      cli(["start", "dify", "enable", "--score-threshold", "0.85", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"]),
+      cli([
+        "start",
+        "dify",
+        "enable",
+        "--score-threshold",
+        "0.85",
+        "--embedding-provider",
+        "openai",
+        "--embedding-model",
+        "text-embedding-3-small",
+      ]),
       cli(["start", "deepaffects", "transcribe", "--body", file]),
     ]);
     expect(dify.code).toBe(0);
     const handle = jsonLines(dify.stdout)[0]!;
     expect(handle).toMatchObject({ provider: "dify", app: "chatflow", action: "enable" });
     const [request] = fake.requests({ api: "dify-chatflow", route: "start", jobId: handle["jobId"] });
-    expect(request!.body).toEqual({ score_threshold: 0.85, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+    expect(request!.body).toEqual({
+      score_threshold: 0.85,
+      embedding_provider_name: "openai",
+      embedding_model_name: "text-embedding-3-small",
+    });
     expect(badApi.code).toBe(2);
     expect(badApi.stderr).toMatch(/api must be/);
   });
@@ -345,15 +395,21 @@ describe.concurrent("start", SLOW, () => {
     [["disable", "--score-threshold", "0.37", "--embedding-provider", "openai"], /start dify needs --embedding-model/],
     [["disable", "--score-threshold", "0.37", "--embedding-provider=", "--embedding-model", "m"], /start dify needs --embedding-provider/],
     [["enable", "--score-threshold", "0.37"], /start dify needs --embedding-provider/],
-  ])("dify %j without both embedding flags, which Dify requires also for disable, is a usage error before any request", async (args, message) => {
-    // Other start tests run alongside: this one's requests are the ones with its own threshold.
-    const mine = () => fake.requests({ api: "dify-chatflow", route: "start" }).filter((r) => (r.body as { score_threshold?: unknown })?.score_threshold === 0.37);
-    const { code, stdout, stderr } = await cli(["start", "dify", ...args]);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stdout).toBe("");
-    expect(mine()).toEqual([]);
-  });
+  ])(
+    "dify %j without both embedding flags, which Dify requires also for disable, is a usage error before any request",
+    async (args, message) => {
+      // Other start tests run alongside: this one's requests are the ones with its own threshold.
+      const mine = () =>
+        fake
+          .requests({ api: "dify-chatflow", route: "start" })
+          .filter((r) => (r.body as { score_threshold?: unknown })?.score_threshold === 0.37);
+      const { code, stdout, stderr } = await cli(["start", "dify", ...args]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stdout).toBe("");
+      expect(mine()).toEqual([]);
+    },
+  );
 });
 
 test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with exit 0", SLOW, async () => {
@@ -365,17 +421,37 @@ test("fake-server prints URLs and keys, serves the CLI, and stops on Ctrl-C with
       listening = JSON.parse(soFar.split("\n")[0]!) as Record<string, any>;
       const serverEnv = listening["env"] as Record<string, string>;
       followUp = (async () => {
-        const started = await runCli(["start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: serverEnv });
+        const started = await runCli(
+          [
+            "start",
+            "dify",
+            "enable",
+            "--score-threshold",
+            "0.9",
+            "--embedding-provider",
+            "openai",
+            "--embedding-model",
+            "text-embedding-3-small",
+          ],
+          { env: serverEnv },
+        );
         const status = await runCli(["status", "dify", jsonLines(started.stdout)[0]!["jobId"]], { env: serverEnv });
         child.kill("SIGINT");
         return status;
       })();
     },
   });
-  expect(listening).toMatchObject({ event: "listening", urls: { comfy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/comfy$/) }, keys: { comfy: "comfy-fake-key" } });
+  expect(listening).toMatchObject({
+    event: "listening",
+    urls: { comfy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/comfy$/) },
+    keys: { comfy: "comfy-fake-key" },
+  });
   const status = await followUp!;
   expect(status.code).toBe(0);
-  expect(jsonLines(status.stdout)[0]).toMatchObject({ provider: "dify", rawStatus: expect.stringMatching(/^(waiting|processing|completed)$/) });
+  expect(jsonLines(status.stdout)[0]).toMatchObject({
+    provider: "dify",
+    rawStatus: expect.stringMatching(/^(waiting|processing|completed)$/),
+  });
   expect(server.code).toBe(0);
   expect(jsonLines(server.stdout).at(-1)).toEqual({ event: "closed" });
 });
@@ -389,11 +465,28 @@ test("fake-server piped prints the documented export lines, and the command it s
       const exported = Object.fromEntries(
         [...soFar.matchAll(/^export (.*)$/gm)].flatMap((m) => m[1]!.split(" ").map((pair) => pair.split("=") as [string, string])),
       );
-      const suggested = /^ {2}(.*) start dify enable --score-threshold 0\.9 --embedding-provider openai --embedding-model text-embedding-3-small$/m.exec(soFar)?.[1];
+      const suggested =
+        /^ {2}(.*) start dify enable --score-threshold 0\.9 --embedding-provider openai --embedding-model text-embedding-3-small$/m.exec(
+          soFar,
+        )?.[1];
       followUp = (async () => {
         try {
           expect(suggested).toBe("npx tsx src/cli/main.ts");
-          return await run([...suggested!.split(" "), "start", "dify", "enable", "--score-threshold", "0.9", "--embedding-provider", "openai", "--embedding-model", "text-embedding-3-small"], { env: exported });
+          return await run(
+            [
+              ...suggested!.split(" "),
+              "start",
+              "dify",
+              "enable",
+              "--score-threshold",
+              "0.9",
+              "--embedding-provider",
+              "openai",
+              "--embedding-model",
+              "text-embedding-3-small",
+            ],
+            { env: exported },
+          );
         } finally {
           child.kill("SIGINT");
         }

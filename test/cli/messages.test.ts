@@ -70,7 +70,9 @@ describe("no doubled full stop", () => {
       "Option '--timeout' argument is ambiguous. Did you forget to specify the option argument for '--timeout'? " +
         "To specify an option argument starting with a dash use '--timeout=-XYZ'. See: jobstatus wait --help",
     );
-    expect(usageMessage(["status", "comfy", "x", "--json=yes"])).toBe("Option '--json' does not take an argument. See: jobstatus status --help");
+    expect(usageMessage(["status", "comfy", "x", "--json=yes"])).toBe(
+      "Option '--json' does not take an argument. See: jobstatus status --help",
+    );
   });
 
   test("sentence() ends with one stop whatever the text ended with", () => {
@@ -123,7 +125,9 @@ describe("no doubled full stop in the library's errors the CLI prints", () => {
   test("a failed job's own message that ends in a stop, with throwOnFailure", async () => {
     const job = fake.createJob("comfy", { status: "error", errorMessage: "Out of memory." });
     const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
-    const error = await wait(comfy, comfy.checkHandle({ provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }), { throwOnFailure: true }).then(
+    const error = await wait(comfy, comfy.checkHandle({ provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }), {
+      throwOnFailure: true,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -143,7 +147,7 @@ describe("no doubled full stop in the library's errors the CLI prints", () => {
 
 describe("did you mean", () => {
   test.each([
-    [["stauts"], 'Did you mean status?'],
+    [["stauts"], "Did you mean status?"],
     [["wiat"], "Did you mean wait?"],
     [["fake-sever"], "Did you mean fake-server?"],
     [["--verison"], "Did you mean --version?"],
@@ -158,15 +162,20 @@ describe("did you mean", () => {
     expect(usageMessage(argv)).toContain(suggestion);
   });
 
-  test.each([[["frobnicate"]], [["status", "comfy", "x", "--bogus"]], [["status", "comfy", "x", "-x"]], [["status", "openai", "x"]], [["x"]]])(
-    "nothing close, no suggestion: %j",
-    (argv) => {
-      expect(usageMessage(argv)).not.toContain("Did you mean");
-    },
-  );
+  test.each([
+    [["frobnicate"]],
+    [["status", "comfy", "x", "--bogus"]],
+    [["status", "comfy", "x", "-x"]],
+    [["status", "openai", "x"]],
+    [["x"]],
+  ])("nothing close, no suggestion: %j", (argv) => {
+    expect(usageMessage(argv)).not.toContain("Did you mean");
+  });
 
   test("a flag of another command says which", () => {
-    expect(usageMessage(["status", "comfy", "x", "--timeout", "5m"])).toBe("Unknown option '--timeout'. --timeout is a flag of jobstatus wait. See: jobstatus status --help");
+    expect(usageMessage(["status", "comfy", "x", "--timeout", "5m"])).toBe(
+      "Unknown option '--timeout'. --timeout is a flag of jobstatus wait. See: jobstatus status --help",
+    );
     expect(usageMessage(["fake-server", "--base-url", "http://x"])).toContain("--base-url is a flag of jobstatus status, wait and start.");
   });
 
@@ -200,11 +209,18 @@ describe("help tables", () => {
 
   test("table() lines up whatever the longest left side, and a very long one gets its own line", () => {
     for (const longest of ["-h", "--a-rather-long-flag <value>", "--x".padEnd(36, "x")]) {
-      const text = table([["--json", "JSON lines"], [longest, "the longest"], ["-h, --help", "this help"]]);
+      const text = table([
+        ["--json", "JSON lines"],
+        [longest, "the longest"],
+        ["-h, --help", "this help"],
+      ]);
       const starts = text.split("\n").map((line) => line.search(/ {2}\S(?!.* {2}\S)/) + 2);
       expect(new Set(starts).size, text).toBe(1);
     }
-    const text = table([["--json", "JSON lines"], ["x".repeat(60), "far too long to share a line"]]);
+    const text = table([
+      ["--json", "JSON lines"],
+      ["x".repeat(60), "far too long to share a line"],
+    ]);
     expect(text).toBe(`  --json  JSON lines\n  ${"x".repeat(60)}\n          far too long to share a line`);
   });
 });

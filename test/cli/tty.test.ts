@@ -32,7 +32,11 @@ test("util-linux script is installed (the pseudo-terminal these tests need)", ()
 /** Runs the CLI under `script` on a terminal COLS wide, as an interactive user would. */
 function onTerminal(
   args: string,
-  options: { env?: Record<string, string | undefined>; onStdout?: (soFar: string, child: { stdin: NodeJS.WritableStream }) => void; printPid?: boolean } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    onStdout?: (soFar: string, child: { stdin: NodeJS.WritableStream }) => void;
+    printPid?: boolean;
+  } = {},
 ): Promise<Run> {
   // exec keeps the shell's pid, so "pid $$" names the CLI's own process.
   const command = `stty cols ${COLS} rows 30 2>/dev/null; ${options.printPid ? 'echo "pid $$"; ' : ""}exec node --import tsx src/cli/main.ts ${args}`;
@@ -142,7 +146,8 @@ describe.concurrent("on a terminal", { timeout: 60_000 }, () => {
 describe.concurrent("provider text on a terminal", { timeout: 60_000 }, () => {
   // A title (OSC 0), a clipboard write (OSC 52), a clear screen, a C1 CSI moving the cursor home,
   // a hyperlink (OSC 8) and a right-to-left override: a terminal obeys each of these.
-  const HOSTILE = "\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009bH\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u202etxt.exe";
+  const HOSTILE =
+    "\u001b]0;PWNED\u0007\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009bH\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u202etxt.exe";
   // eslint-disable-next-line no-control-regex
   const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -154,7 +159,8 @@ describe.concurrent("provider text on a terminal", { timeout: 60_000 }, () => {
       onTerminal(`status comfy ${failed.id}`, { env: { NO_COLOR: "1" } }),
     ]);
     expect([unknown.code, error.code]).toEqual([0, 1]);
-    const shown = "\\x1b]0;PWNED\\x07\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x9bH\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07\\u202etxt.exe";
+    const shown =
+      "\\x1b]0;PWNED\\x07\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x9bH\\x1b]8;;https://evil.example\\x07click\\x1b]8;;\\x07\\u202etxt.exe";
     for (const run of [unknown, error]) expect(run.stdout.replace(/\r\n/g, "\n")).not.toMatch(CONTROL_OR_BIDI);
     // A raw status shows as a word's worth (64 characters); an error text, here whole, as up to 400.
     expect((await screen(unknown.stdout)).join("")).toBe(`comfy ${job.id} unknown (${shown.slice(0, 64)}…)`);

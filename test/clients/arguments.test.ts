@@ -19,8 +19,12 @@ const BAD_TIMEOUTS = [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, 1e10
 
 describe.each(APIS)("%s", (api) => {
   test.each(BAD_TIMEOUTS)("timeoutMs %d is refused at client creation", (timeoutMs) => {
-    expect(() => makeClient(api, { apiKey: keyOf(api, fake.keys), baseUrl: urlOf(api, fake.urls), timeoutMs })).toThrow(InvalidArgumentError);
-    expect(() => makeClient(api, { apiKey: keyOf(api, fake.keys), baseUrl: urlOf(api, fake.urls), timeoutMs })).toThrow(/timeoutMs must be/);
+    expect(() => makeClient(api, { apiKey: keyOf(api, fake.keys), baseUrl: urlOf(api, fake.urls), timeoutMs })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => makeClient(api, { apiKey: keyOf(api, fake.keys), baseUrl: urlOf(api, fake.urls), timeoutMs })).toThrow(
+      /timeoutMs must be/,
+    );
   });
 
   test.each(BAD_TIMEOUTS)("a status call's timeoutMs %d is refused before any request", async (timeoutMs) => {
@@ -59,7 +63,9 @@ test("a start call's timeoutMs is checked too", async () => {
   const client = makeClient("comfy", { apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
   const comfy = client.provider as ComfyClient;
   const before = fake.requests().length;
-  const error = await comfy.submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } }, {}, { timeoutMs: Number.NaN }).catch((e: unknown) => e);
+  const error = await comfy
+    .submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } }, {}, { timeoutMs: Number.NaN })
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InvalidArgumentError);
   expect(fake.requests().length).toBe(before);
 });

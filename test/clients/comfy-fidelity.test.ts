@@ -43,7 +43,9 @@ describe("429 means the subscription is inactive", () => {
   });
 
   test("submitting on an inactive subscription is a SubscriptionInactiveError, not a rate limit", async () => {
-    const error = await client(fake.keys.comfyInactive).submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } }).catch((e: unknown) => e);
+    const error = await client(fake.keys.comfyInactive)
+      .submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubscriptionInactiveError);
     expect((error as SubscriptionInactiveError).transient).toBe(false);
   });
@@ -51,7 +53,9 @@ describe("429 means the subscription is inactive", () => {
   test("a 429 that carries Retry-After is still a transient rate limit with its hint", async () => {
     const job = fake.createJob("comfy", { status: "executing" });
     faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 429, retryAfter: { seconds: 3 }, times: 1 }));
-    const error = await client().getJobStatus(job.id).catch((e: unknown) => e);
+    const error = await client()
+      .getJobStatus(job.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).transient).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(3_000);
@@ -60,7 +64,9 @@ describe("429 means the subscription is inactive", () => {
   test("a 429 whose Retry-After cannot be read is still a transient rate limit, not an inactive subscription", async () => {
     const job = fake.createJob("comfy", { status: "executing" });
     faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 429, headers: { "Retry-After": "soon" }, times: 1 }));
-    const error = await client().getJobStatus(job.id).catch((e: unknown) => e);
+    const error = await client()
+      .getJobStatus(job.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).not.toBeInstanceOf(SubscriptionInactiveError);
     expect((error as RateLimitError).transient).toBe(true);
@@ -69,7 +75,9 @@ describe("429 means the subscription is inactive", () => {
 
 test("402 insufficient credits is a non-transient QuotaExceededError that says to add credits", async () => {
   faults.push(fake.fault({ api: "comfy", route: "start", status: 402, times: 1 }));
-  const error = await client().submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } }).catch((e: unknown) => e);
+  const error = await client()
+    .submitWorkflow({ "1": { class_type: "KSampler", inputs: {} } })
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(QuotaExceededError);
   expect((error as Error).message).toMatch(/add credits/);
 });
@@ -79,19 +87,33 @@ describe("a rejected workflow keeps its reason", () => {
     // The body shape of ComfyUI's POST /prompt for a workflow that fails validation (ComfyUI server.py, post_prompt).
     const nodeErrors = {
       "4": {
-        errors: [{ type: "value_not_in_list", message: "Value not in list", details: "ckpt_name: 'missing.safetensors' not in []", extra_info: {} }],
+        errors: [
+          {
+            type: "value_not_in_list",
+            message: "Value not in list",
+            details: "ckpt_name: 'missing.safetensors' not in []",
+            extra_info: {},
+          },
+        ],
         dependent_outputs: ["9"],
         class_type: "CheckpointLoaderSimple",
       },
     };
-    faults.push(fake.fault({
-      api: "comfy",
-      route: "start",
-      status: 400,
-      times: 1,
-      body: { error: { type: "prompt_outputs_failed_validation", message: "Prompt outputs failed validation", details: "", extra_info: {} }, node_errors: nodeErrors },
-    }));
-    const error = await client().submitWorkflow({ "4": { class_type: "CheckpointLoaderSimple", inputs: {} } }).catch((e: unknown) => e);
+    faults.push(
+      fake.fault({
+        api: "comfy",
+        route: "start",
+        status: 400,
+        times: 1,
+        body: {
+          error: { type: "prompt_outputs_failed_validation", message: "Prompt outputs failed validation", details: "", extra_info: {} },
+          node_errors: nodeErrors,
+        },
+      }),
+    );
+    const error = await client()
+      .submitWorkflow({ "4": { class_type: "CheckpointLoaderSimple", inputs: {} } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowRejectedError);
     const rejected = error as WorkflowRejectedError;
     expect(rejected.message).toContain("Prompt outputs failed validation");
@@ -102,33 +124,52 @@ describe("a rejected workflow keeps its reason", () => {
   });
 
   test("the fake's own validation (a node without class_type) reaches the caller's error message", async () => {
-    const error = await client().submitWorkflow({ "1": { inputs: {} } }).catch((e: unknown) => e);
+    const error = await client()
+      .submitWorkflow({ "1": { inputs: {} } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowRejectedError);
     expect((error as Error).message).toContain("missing the class_type property");
   });
 
   test("node errors that echo the key are redacted", async () => {
-    faults.push(fake.fault({
-      api: "comfy", route: "start", status: 400, times: 1,
-      body: { error: { type: "invalid_prompt", message: "bad" }, node_errors: { "1": { errors: [{ message: `key ${fake.keys.comfy}` }] } } },
-    }));
-    const error = (await client().submitWorkflow({ "1": { class_type: "X", inputs: {} } }).catch((e: unknown) => e)) as WorkflowRejectedError;
+    faults.push(
+      fake.fault({
+        api: "comfy",
+        route: "start",
+        status: 400,
+        times: 1,
+        body: {
+          error: { type: "invalid_prompt", message: "bad" },
+          node_errors: { "1": { errors: [{ message: `key ${fake.keys.comfy}` }] } },
+        },
+      }),
+    );
+    const error = (await client()
+      .submitWorkflow({ "1": { class_type: "X", inputs: {} } })
+      .catch((e: unknown) => e)) as WorkflowRejectedError;
     expect(JSON.stringify(error.nodeErrors)).not.toContain(fake.keys.comfy);
   });
 
   test("node ids quoted in the message are clipped: ten 6 000-character ids (within the 64 KiB kept of node_errors) make a short message, the ids stay whole in nodeErrors", async () => {
     const huge = "n".repeat(6_000);
-    const nodeErrors = Object.fromEntries(
-      Array.from({ length: 10 }, (_, i) => [`${huge}${i}`, { errors: [] }]),
+    const nodeErrors = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`${huge}${i}`, { errors: [] }]));
+    faults.push(
+      fake.fault({
+        api: "comfy",
+        route: "start",
+        status: 400,
+        times: 1,
+        body: { error: { type: "invalid_prompt", message: "bad" }, node_errors: nodeErrors },
+      }),
     );
-    faults.push(fake.fault({ api: "comfy", route: "start", status: 400, times: 1, body: { error: { type: "invalid_prompt", message: "bad" }, node_errors: nodeErrors } }));
-    const error = (await client().submitWorkflow({ "1": { class_type: "X", inputs: {} } }).catch((e: unknown) => e)) as WorkflowRejectedError;
+    const error = (await client()
+      .submitWorkflow({ "1": { class_type: "X", inputs: {} } })
+      .catch((e: unknown) => e)) as WorkflowRejectedError;
     expect(error).toBeInstanceOf(WorkflowRejectedError);
     expect(error.message.length).toBeLessThan(2_000);
     expect(error.message).toContain("nodes ");
     expect(Object.keys(error.nodeErrors)).toEqual(Object.keys(nodeErrors));
   });
-
 });
 
 describe("cancel reports what it cancelled", () => {

@@ -89,7 +89,11 @@ test("a wait does not retry a bomb", async () => {
   next = { encoding: "br", length: true };
   requests = 0;
   const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 10_000 });
-  const error = await wait(client.provider, client.handle("job-1"), { poll: { initialDelayMs: 0, minIntervalMs: 1 }, timeoutMs: 8_000, limiter: createRateLimiter() }).catch((e: unknown) => e);
+  const error = await wait(client.provider, client.handle("job-1"), {
+    poll: { initialDelayMs: 0, minIntervalMs: 1 },
+    timeoutMs: 8_000,
+    limiter: createRateLimiter(),
+  }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ResponseTooLargeError);
   expect(requests).toBe(1);
 });
@@ -109,10 +113,13 @@ describe.each(ENCODINGS)("a body that says %s but is not", (encoding) => {
   });
 });
 
-test.each([65, 10_000, 500_000])("JSON nested %i deep is an InvalidResponseError, so no snapshot is too deep to serialize", async (depth) => {
-  next = { encoding: "gzip", length: true, body: gzipSync(`{"status":"executing","x":${"[".repeat(depth)}${"]".repeat(depth)}}`) };
-  const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 5_000 });
-  const outcome = await client.provider.status(client.handle("job-1")).catch((e: unknown) => e);
-  expect(outcome).toBeInstanceOf(InvalidResponseError);
-  expect((outcome as Error).message).toMatch(/nested deeper than 64 levels/);
-});
+test.each([65, 10_000, 500_000])(
+  "JSON nested %i deep is an InvalidResponseError, so no snapshot is too deep to serialize",
+  async (depth) => {
+    next = { encoding: "gzip", length: true, body: gzipSync(`{"status":"executing","x":${"[".repeat(depth)}${"]".repeat(depth)}}`) };
+    const client = makeClient("comfy", { apiKey: "bomb-test-key-0123456789", baseUrl: `${origin}/comfy`, timeoutMs: 5_000 });
+    const outcome = await client.provider.status(client.handle("job-1")).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(InvalidResponseError);
+    expect((outcome as Error).message).toMatch(/nested deeper than 64 levels/);
+  },
+);

@@ -18,14 +18,30 @@ beforeAll(async () => {
 afterEach(() => faults.splice(0).forEach((f) => f.remove()));
 afterAll(() => fake.close());
 
-const client = () => createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects, timeoutMs: 2_000, limiter: createRateLimiter() });
+const client = () =>
+  createDeepAffectsClient({
+    apiKey: fake.keys.deepaffects,
+    baseUrl: fake.urls.deepaffects,
+    timeoutMs: 2_000,
+    limiter: createRateLimiter(),
+  });
 const audio = { url: "https://example.com/a.wav", encoding: "FLAC", sampleRate: 8000, languageCode: "en-US" };
 
 describe("rate limits as the docs describe them", () => {
   test("a rate_limit error is a transient RateLimitError whatever status it arrives with", async () => {
     for (const status of [429, 400, 403]) {
-      faults.push(fake.fault({ api: "deepaffects", route: "status", status, times: 1, body: { type: "rate_limit", message: "The request has been rate limited." } }));
-      const error = await client().getJobStatus("req-1").catch((e: unknown) => e);
+      faults.push(
+        fake.fault({
+          api: "deepaffects",
+          route: "status",
+          status,
+          times: 1,
+          body: { type: "rate_limit", message: "The request has been rate limited." },
+        }),
+      );
+      const error = await client()
+        .getJobStatus("req-1")
+        .catch((e: unknown) => e);
       expect(error, `status ${status}`).toBeInstanceOf(RateLimitError);
       expect((error as RateLimitError).transient).toBe(true);
     }
@@ -37,13 +53,17 @@ describe("rate limits as the docs describe them", () => {
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 6; i++) {
-      last = await fetch(`${fake.urls.deepaffects}/transaction/generic/api/v1/async/status?apikey=${fake.keys.deepaffects}&request_id=${job.id}`);
+      last = await fetch(
+        `${fake.urls.deepaffects}/transaction/generic/api/v1/async/status?apikey=${fake.keys.deepaffects}&request_id=${job.id}`,
+      );
       statuses.push(last.status);
     }
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(await last!.json()).toEqual({ type: "rate_limit", message: "The request has been rate limited." });
     expect(last!.headers.get("retry-after")).toBeNull();
-    const error = await createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects }).getJobStatus(job.id).catch((e: unknown) => e);
+    const error = await createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects })
+      .getJobStatus(job.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
   });
 
@@ -62,7 +82,9 @@ describe("rate limits as the docs describe them", () => {
 
   test("402 over quota is a QuotaExceededError, not retried", async () => {
     faults.push(fake.fault({ api: "deepaffects", route: "status", status: 402, times: 1 }));
-    const error = await client().getJobStatus("req-2").catch((e: unknown) => e);
+    const error = await client()
+      .getJobStatus("req-2")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect((error as QuotaExceededError).transient).toBe(false);
   });
@@ -71,7 +93,13 @@ describe("rate limits as the docs describe them", () => {
 describe("webhook payloads per API", () => {
   test("the depression API's {request_id, depressed} delivery keeps its result", () => {
     const da = client();
-    const handle: DeepAffectsJobHandle = { provider: "deepaffects", api: "is_depressed", jobId: "dep-1", startedAt: new Date().toISOString(), webhook: true };
+    const handle: DeepAffectsJobHandle = {
+      provider: "deepaffects",
+      api: "is_depressed",
+      jobId: "dep-1",
+      startedAt: new Date().toISOString(),
+      webhook: true,
+    };
     const snapshot = da.fromWebhook!(handle, { request_id: "dep-1", depressed: true });
     expect(snapshot.state).toBe("succeeded");
     expect((snapshot.raw as { response: { response: unknown } }).response.response).toEqual({ depressed: true });

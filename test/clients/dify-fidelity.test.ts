@@ -25,14 +25,22 @@ afterEach(() => faults.splice(0).forEach((f) => f.remove()));
 afterAll(() => fake.close());
 
 const dify = () => createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, timeoutMs: 2_000 });
-const handleOf = (jobId: string, startedAt = new Date().toISOString()): DifyJobHandle => ({ provider: "dify", app: "chatflow", action: "enable", jobId, startedAt });
+const handleOf = (jobId: string, startedAt = new Date().toISOString()): DifyJobHandle => ({
+  provider: "dify",
+  app: "chatflow",
+  action: "enable",
+  jobId,
+  startedAt,
+});
 const fast = { initialDelayMs: 0, minIntervalMs: 20, maxIntervalMs: 50, jitter: 0 };
 
 describe("the annotation-reply body", () => {
   test("the embedding fields are required, also for disable, and missing ones fail before any request", async () => {
     const before = fake.requests({ api: "dify-chatflow", route: "start" }).length;
     for (const action of ["enable", "disable"] as const) {
-      const error = await dify().configureAnnotationReply(action, { score_threshold: 0.9 } as never).catch((e: unknown) => e);
+      const error = await dify()
+        .configureAnnotationReply(action, { score_threshold: 0.9 } as never)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toMatch(/embedding_provider_name/);
     }
@@ -40,7 +48,11 @@ describe("the annotation-reply body", () => {
   });
 
   test("a complete body starts the job", async () => {
-    const handle = await dify().configureAnnotationReply("disable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+    const handle = await dify().configureAnnotationReply("disable", {
+      score_threshold: 0.9,
+      embedding_provider_name: "openai",
+      embedding_model_name: "text-embedding-3-small",
+    });
     expect(handle).toMatchObject({ provider: "dify", action: "disable" });
   });
 });
@@ -62,14 +74,23 @@ describe("Dify forgets an ended job after 10 minutes", () => {
     const job = fake.createJob("dify-chatflow", { status: "completed" });
     t += 601_000;
     const startedAt = new Date(Date.now() - 20 * 60_000).toISOString();
-    const saved = { version: 1 as const, handle: handleOf(job.id, startedAt), deadline: null, attempts: 3, failures: 0, nextPollAt: new Date().toISOString() };
+    const saved = {
+      version: 1 as const,
+      handle: handleOf(job.id, startedAt),
+      deadline: null,
+      attempts: 3,
+      failures: 0,
+      nextPollAt: new Date().toISOString(),
+    };
     const error = await wait(dify(), saved, { limiter: createRateLimiter(), poll: fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobExpiredError);
     expect((error as JobExpiredError).reason).toBe("older-than-ttl");
   });
 
   test("an id never seen, on a fresh handle, stays a plain NotFoundError", async () => {
-    const error = await dify().status(handleOf("4f7d1c2e-0000-4000-8000-000000000001")).catch((e: unknown) => e);
+    const error = await dify()
+      .status(handleOf("4f7d1c2e-0000-4000-8000-000000000001"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).not.toBeInstanceOf(JobExpiredError);
   });
@@ -78,22 +99,45 @@ describe("Dify forgets an ended job after 10 minutes", () => {
 describe("errors that retrying cannot clear", () => {
   test("429 rate_limit_error (a plan quota) ends a wait at once; 429 too_many_requests is retried", async () => {
     const job = fake.createJob("dify-chatflow", { status: "processing" });
-    faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, status: 429, body: { status: 429, code: "rate_limit_error", message: "Workflow executions quota exceeded." } }));
-    const error = await wait(dify(), handleOf(job.id), { limiter: createRateLimiter(), poll: fast, timeoutMs: 20_000 }).catch((e: unknown) => e);
+    faults.push(
+      fake.fault({
+        api: "dify-chatflow",
+        route: "status",
+        jobId: job.id,
+        status: 429,
+        body: { status: 429, code: "rate_limit_error", message: "Workflow executions quota exceeded." },
+      }),
+    );
+    const error = await wait(dify(), handleOf(job.id), { limiter: createRateLimiter(), poll: fast, timeoutMs: 20_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect((error as QuotaExceededError).transient).toBe(false);
     expect(fake.requests({ api: "dify-chatflow", route: "status", jobId: job.id })).toHaveLength(1);
     faults.splice(0).forEach((f) => f.remove());
 
-    faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, status: 429, times: 1, body: { status: 429, code: "too_many_requests", message: "Too many requests." } }));
-    const busy = await dify().getJobStatus("enable", job.id).catch((e: unknown) => e);
+    faults.push(
+      fake.fault({
+        api: "dify-chatflow",
+        route: "status",
+        jobId: job.id,
+        status: 429,
+        times: 1,
+        body: { status: 429, code: "too_many_requests", message: "Too many requests." },
+      }),
+    );
+    const busy = await dify()
+      .getJobStatus("enable", job.id)
+      .catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(RateLimitError);
   });
 
   test("403 forbidden says it is an access restriction or a plan limit, not that another key is needed", async () => {
     const job = fake.createJob("dify-chatflow", { status: "processing" });
     faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, status: 403, times: 1 }));
-    const error = await dify().getJobStatus("enable", job.id).catch((e: unknown) => e);
+    const error = await dify()
+      .getJobStatus("enable", job.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect((error as Error).message).toMatch(/access restriction or a plan limit/);
     expect((error as Error).message).not.toMatch(/use the key of the account/);
@@ -108,7 +152,10 @@ describe("every wait has a deadline", () => {
       const client = dify();
       let outcome: unknown;
       const started = Date.now();
-      void wait(client, handleOf(job.id), { limiter: createRateLimiter() }).then((s) => (outcome = s), (e: unknown) => (outcome = e));
+      void wait(client, handleOf(job.id), { limiter: createRateLimiter() }).then(
+        (s) => (outcome = s),
+        (e: unknown) => (outcome = e),
+      );
       for (let step = 0; step < 400 && outcome === undefined; step++) {
         await vi.advanceTimersByTimeAsync(10_000);
         for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
@@ -129,9 +176,19 @@ describe("every wait has a deadline", () => {
 });
 
 test("score_threshold is sent as given: Dify documents a float and checks no range", async () => {
-  const handle = await dify().configureAnnotationReply("enable", { score_threshold: 1.5, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+  const handle = await dify().configureAnnotationReply("enable", {
+    score_threshold: 1.5,
+    embedding_provider_name: "openai",
+    embedding_model_name: "text-embedding-3-small",
+  });
   expect(handle.jobId).toBeTruthy();
   const sent = fake.requests({ api: "dify-chatflow", route: "start" }).at(-1);
   expect(sent?.body).toMatchObject({ score_threshold: 1.5 });
-  await expect(dify().configureAnnotationReply("enable", { score_threshold: Number.NaN, embedding_provider_name: "openai", embedding_model_name: "m" })).rejects.toBeInstanceOf(InvalidArgumentError);
+  await expect(
+    dify().configureAnnotationReply("enable", {
+      score_threshold: Number.NaN,
+      embedding_provider_name: "openai",
+      embedding_model_name: "m",
+    }),
+  ).rejects.toBeInstanceOf(InvalidArgumentError);
 });

@@ -47,13 +47,19 @@ const cases: Record<string, Case> = {
   "dify chatflow": {
     api: "dify-chatflow",
     key: () => fake.keys.difyChatflow,
-    call: (id) => createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, timeoutMs: 500 }).getJobStatus("enable", id),
+    call: (id) =>
+      createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, timeoutMs: 500 }).getJobStatus("enable", id),
   },
   "dify completion": {
     api: "dify-completion",
     key: () => fake.keys.difyCompletion,
     call: (id) =>
-      createDifyClient({ apiKey: fake.keys.difyCompletion, baseUrl: fake.urls.difyCompletion, app: "completion", timeoutMs: 500 }).getJobStatus("enable", id),
+      createDifyClient({
+        apiKey: fake.keys.difyCompletion,
+        baseUrl: fake.urls.difyCompletion,
+        app: "completion",
+        timeoutMs: 500,
+      }).getJobStatus("enable", id),
   },
   comfy: {
     api: "comfy",
@@ -63,15 +69,31 @@ const cases: Record<string, Case> = {
   deepaffects: {
     api: "deepaffects",
     key: () => fake.keys.deepaffects,
-    call: (id) => createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects, timeoutMs: 500 }).getJobStatus(id),
+    call: (id) =>
+      createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects, timeoutMs: 500 }).getJobStatus(id),
   },
 };
 
-const faultsToErrors: Array<[string, Omit<FaultRule, "api" | "route" | "jobId">, new (...args: never[]) => JobStatusError, Record<string, unknown>?]> = [
+const faultsToErrors: Array<
+  [string, Omit<FaultRule, "api" | "route" | "jobId">, new (...args: never[]) => JobStatusError, Record<string, unknown>?]
+> = [
   ["401", { status: 401 }, AuthenticationError, { status: 401 }],
   ["403", { status: 403 }, PermissionDeniedError, { status: 403 }],
   ["404", { status: 404 }, NotFoundError, { status: 404 }],
-  ["400 other than a missing job", { status: 400, body: { status: 400, code: "params_invalid", message: "score_threshold out of range", fault: { faultstring: "bad", detail: { errorcode: "params_invalid" } } } }, BadRequestError, { status: 400 }],
+  [
+    "400 other than a missing job",
+    {
+      status: 400,
+      body: {
+        status: 400,
+        code: "params_invalid",
+        message: "score_threshold out of range",
+        fault: { faultstring: "bad", detail: { errorcode: "params_invalid" } },
+      },
+    },
+    BadRequestError,
+    { status: 400 },
+  ],
   ["402 over quota", { status: 402 }, APIError, { status: 402 }],
   ["429 with Retry-After seconds", { status: 429, retryAfter: { seconds: 7 } }, RateLimitError, { retryAfterMs: 7000 }],
   ["429 with retry-after-ms", { status: 429, retryAfter: { ms: 1500 } }, RateLimitError, { retryAfterMs: 1500 }],
@@ -140,7 +162,12 @@ test("a server echoing the key back in its error message does not leak it", asyn
       route: "status",
       jobId: job.id,
       status: 400,
-      body: { fault: { faultstring: `Bad request for /status?apikey=${key}&request_id=${job.id} (key ${encodeURIComponent(key)})`, detail: { errorcode: key } } },
+      body: {
+        fault: {
+          faultstring: `Bad request for /status?apikey=${key}&request_id=${job.id} (key ${encodeURIComponent(key)})`,
+          detail: { errorcode: key },
+        },
+      },
     }),
   );
   const da = createDeepAffectsClient({ apiKey: key, baseUrl: fake.urls.deepaffects });

@@ -4,7 +4,12 @@ import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 
 const DA_KEY = "da+key/with=odd&chars'x";
 // encodeURIComponent leaves `'` raw; a URL's query, as URLSearchParams, spells it %27.
-const spellings = (secret: string) => [secret, encodeURIComponent(secret), encodeURIComponent(encodeURIComponent(secret)), new URLSearchParams({ k: secret }).toString().slice(2)];
+const spellings = (secret: string) => [
+  secret,
+  encodeURIComponent(secret),
+  encodeURIComponent(encodeURIComponent(secret)),
+  new URLSearchParams({ k: secret }).toString().slice(2),
+];
 
 let fake: FakeProviders;
 beforeAll(async () => {

@@ -19,7 +19,10 @@ afterEach(() => {
 /** A real logger object that keeps every line it is given, by level. */
 function collector(): Logger & { lines: Array<[string, string]> } {
   const lines: Array<[string, string]> = [];
-  const at = (level: string) => (message: string, ...rest: unknown[]) => lines.push([level, [message, ...rest.map(String)].join(" ")]);
+  const at =
+    (level: string) =>
+    (message: string, ...rest: unknown[]) =>
+      lines.push([level, [message, ...rest.map(String)].join(" ")]);
   return { lines, error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
 }
 
@@ -37,12 +40,18 @@ function expectNoSecret(lines: Array<[string, string]>, ...secrets: string[]): v
 test("debug logs each request and answer of a DeepAffects start and status call, with no spelling of the key or the webhook token", async () => {
   const logger = collector();
   const da = createDeepAffectsClient({ apiKey: DA_KEY, baseUrl: fake.urls.deepaffects, logger, logLevel: "debug" });
-  const handle = await da.start("asr", { url: "https://example.com/a.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 }, { webhook: WEBHOOK });
+  const handle = await da.start(
+    "asr",
+    { url: "https://example.com/a.wav", encoding: "LINEAR16", languageCode: "en-US", sampleRate: 8000 },
+    { webhook: WEBHOOK },
+  );
   await da.getJobStatus(handle.jobId);
   const requests = logger.lines.filter(([level, line]) => level === "debug" && line.includes("request "));
   const answers = logger.lines.filter(([level, line]) => level === "debug" && line.includes("answer 20"));
   expect(requests.map(([, line]) => line)).toEqual([
-    expect.stringMatching(/^jobstatus: request POST http:\/\/127\.0\.0\.1:\d+\/deepaffects\/audio\/generic\/api\/v1\/async\/asr\?.*apikey=\[REDACTED\]/),
+    expect.stringMatching(
+      /^jobstatus: request POST http:\/\/127\.0\.0\.1:\d+\/deepaffects\/audio\/generic\/api\/v1\/async\/asr\?.*apikey=\[REDACTED\]/,
+    ),
     expect.stringMatching(/^jobstatus: request GET .*\/async\/status\?request_id=.*apikey=\[REDACTED\]/),
   ]);
   expect(answers).toHaveLength(2);
@@ -59,7 +68,14 @@ test("a retry decision of a direct call is logged at info, redacted", async () =
   const rule = fake.fault({ api: "deepaffects", route: "status", jobId: job.id, status: 503, times: 1 });
   await da.getJobStatus(job.id, { maxRetries: 1 });
   expect(rule.hits).toBe(1);
-  expect(logger.lines).toEqual([["info", expect.stringMatching(/^jobstatus: GET \/transaction\/generic\/api\/v1\/async\/status failed \(ServerError\); retry 1 of 1 in \d+ ms$/)]]);
+  expect(logger.lines).toEqual([
+    [
+      "info",
+      expect.stringMatching(
+        /^jobstatus: GET \/transaction\/generic\/api\/v1\/async\/status failed \(ServerError\); retry 1 of 1 in \d+ ms$/,
+      ),
+    ],
+  ]);
   expectNoSecret(logger.lines, DA_KEY);
 });
 
@@ -89,7 +105,9 @@ test("JOBSTATUS_LOG sets the level where no logLevel is given, and an unknown va
 test("a bad logLevel or logger is an InvalidArgumentError before any request", () => {
   const options = { apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy };
   expect(() => createComfyClient({ ...options, logLevel: "verbose" as LogLevel })).toThrow(InvalidArgumentError);
-  expect(() => createComfyClient({ ...options, logger: { info() {} } as unknown as Logger })).toThrow(/logger must be an object with error, warn, info, debug methods/);
+  expect(() => createComfyClient({ ...options, logger: { info() {} } as unknown as Logger })).toThrow(
+    /logger must be an object with error, warn, info, debug methods/,
+  );
 });
 
 test("a logger that throws does not fail the call it reports on", async () => {
@@ -98,6 +116,11 @@ test("a logger that throws does not fail the call it reports on", async () => {
   function boom(): never {
     throw new Error("logger down");
   }
-  const body = await createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, logger: throwing, logLevel: "debug" }).getJobStatus(job.id);
+  const body = await createComfyClient({
+    apiKey: fake.keys.comfy,
+    baseUrl: fake.urls.comfy,
+    logger: throwing,
+    logLevel: "debug",
+  }).getJobStatus(job.id);
   expect(body.status).toBe("success");
 });

@@ -31,13 +31,21 @@ afterAll(async () => {
 });
 
 const baseFor = (api: FakeApi) => (api === "comfy" ? `${origin}/comfy` : api === "deepaffects" ? `${origin}/da` : `${origin}/v1`);
-const clientFor = (api: FakeApi, strict = false) => makeClient(api, { apiKey: KEY, baseUrl: baseFor(api), timeoutMs: 5_000, strict, maxResponseBytes: 32 * 1024 * 1024 });
-const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+const clientFor = (api: FakeApi, strict = false) =>
+  makeClient(api, { apiKey: KEY, baseUrl: baseFor(api), timeoutMs: 5_000, strict, maxResponseBytes: 32 * 1024 * 1024 });
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe.each(APIS)("%s", (api) => {
   test.each([400, 404, 429, 500])("a %i with a 3 MB error message and code gives a message of at most 1 000 characters", async (status) => {
     const text = huge("the provider says no ");
-    answer = { status, body: JSON.stringify({ code: huge("code_"), message: text, fault: { faultstring: text, detail: { errorcode: huge("code_") } } }) };
+    answer = {
+      status,
+      body: JSON.stringify({ code: huge("code_"), message: text, fault: { faultstring: text, detail: { errorcode: huge("code_") } } }),
+    };
     const error = await errorOf(clientFor(api).getJobStatus("job-1"));
     expect(error).toBeInstanceOf(JobStatusError);
     const { message, code } = error as JobStatusError;
@@ -47,7 +55,11 @@ describe.each(APIS)("%s", (api) => {
   });
 
   test("a 502 HTML page of 3 MB gives a message of at most 1 000 characters", async () => {
-    answer = { status: 502, body: `<html><body><p>${huge("gateway trouble ")}</p></body></html>`, headers: { "content-type": "text/html" } };
+    answer = {
+      status: 502,
+      body: `<html><body><p>${huge("gateway trouble ")}</p></body></html>`,
+      headers: { "content-type": "text/html" },
+    };
     const error = await errorOf(clientFor(api).getJobStatus("job-1"));
     expect((error as Error).message.length).toBeLessThan(1_000);
   });
@@ -80,7 +92,13 @@ describe.each(["dify-chatflow", "comfy"] as const)("%s in strict mode", (api) =>
 test("a wait that times out on a 3 MB status quotes it clipped, and its last snapshot keeps it whole", async () => {
   answer = { status: 200, body: JSON.stringify({ status: huge("still_thinking_") }) };
   const client = clientFor("comfy");
-  const error = await errorOf(wait(client.provider, client.handle("job-1"), { poll: { initialDelayMs: 0, minIntervalMs: 50 }, timeoutMs: 400, limiter: createRateLimiter() }));
+  const error = await errorOf(
+    wait(client.provider, client.handle("job-1"), {
+      poll: { initialDelayMs: 0, minIntervalMs: 50 },
+      timeoutMs: 400,
+      limiter: createRateLimiter(),
+    }),
+  );
   expect(error).toBeInstanceOf(TimeoutError);
   expect((error as Error).message.length).toBeLessThan(1_000);
   const last = (error as TimeoutError).lastSnapshot as JobSnapshot;

@@ -26,7 +26,15 @@ beforeAll(async () => {
     req.on("end", () => {
       seen.push({ url: req.url ?? "", method: req.method ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() });
       // A body every API's status reader and start call accept.
-      const body = JSON.stringify({ job_status: "completed", status: "success", job_id: "elsewhere", prompt_id: "elsewhere", request_id: "elsewhere", api: "asr", response: { request_id: "elsewhere", response: {} } });
+      const body = JSON.stringify({
+        job_status: "completed",
+        status: "success",
+        job_id: "elsewhere",
+        prompt_id: "elsewhere",
+        request_id: "elsewhere",
+        api: "asr",
+        response: { request_id: "elsewhere", response: {} },
+      });
       res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }).end(body);
     });
   });
@@ -48,7 +56,12 @@ const redirect = (api: FakeApi, jobId: string, status: number, location: string,
 
 /** The canonical status URL of a job, as a server would name it, without any credential in it. */
 function statusUrl(api: FakeApi, jobId: string): string {
-  const path = api === "deepaffects" ? `/transaction/generic/api/v1/async/status?request_id=${jobId}` : api === "comfy" ? `/api/job/${jobId}/status` : `/apps/annotation-reply/enable/status/${jobId}`;
+  const path =
+    api === "deepaffects"
+      ? `/transaction/generic/api/v1/async/status?request_id=${jobId}`
+      : api === "comfy"
+        ? `/api/job/${jobId}/status`
+        : `/apps/annotation-reply/enable/status/${jobId}`;
   return `${urlOf(api, fake.urls)}${path}`;
 }
 
@@ -94,7 +107,9 @@ describe.each(APIS)("%s", (api) => {
   test("a redirect loop ends in an InvalidResponseError without the key", async () => {
     const looping = fake.createJob(api, { status: RAW[api].done });
     redirect(api, looping.id, 302, statusUrl(api, looping.id));
-    const error = await client().getJobStatus(looping.id).catch((e: unknown) => e);
+    const error = await client()
+      .getJobStatus(looping.id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toMatch(/more than 5 redirects/);
     expect(fake.requests({ api, jobId: looping.id })).toHaveLength(6);
@@ -118,7 +133,11 @@ function starter(api: FakeApi) {
   }
   const dify = createDifyClient({ ...options, app: api === "dify-chatflow" ? "chatflow" : "completion" });
   const settings = { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" };
-  return { path: "/apps/annotation-reply/enable", body: settings, start: async () => (await dify.configureAnnotationReply("enable", settings)).jobId };
+  return {
+    path: "/apps/annotation-reply/enable",
+    body: settings,
+    start: async () => (await dify.configureAnnotationReply("enable", settings)).jobId,
+  };
 }
 
 describe.each(APIS)("%s start call", (api) => {

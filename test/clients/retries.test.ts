@@ -49,7 +49,9 @@ test("a 429 asking for more than a minute ends the call at once with its RateLim
   const job = fake.createJob("comfy", { status: "in_progress" });
   fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 429, retryAfter: { seconds: 3600 }, times: 1 });
   const started = Date.now();
-  const error = await comfyClient().getJobStatus(job.id, { maxRetries: 5 }).catch((e: unknown) => e);
+  const error = await comfyClient()
+    .getJobStatus(job.id, { maxRetries: 5 })
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(RateLimitError);
   expect(Date.now() - started).toBeLessThan(400);
   expect(fake.requests({ api: "comfy", route: "status", jobId: job.id })).toHaveLength(1);

@@ -9,7 +9,12 @@ const links = [...outsideCode.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces as dashes. */
 const anchors = new Set(
-  [...outsideCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-")),
+  [...outsideCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+    m[1]!
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, "")
+      .replace(/ /g, "-"),
+  ),
 );
 
 test("every README link is absolute or an anchor of the README itself", () => {

@@ -24,7 +24,9 @@ async function fakeProviders(onTestFinished: (fn: () => Promise<void>) => void, 
 
 /** The developer's environment without anything that could point an example at a real provider. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_API_KEY$|_BASE_URL$|^WEBHOOK_|^PORT$|^RENDERS_DB$/.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/_API_KEY$|_BASE_URL$|^WEBHOOK_|^PORT$|^RENDERS_DB$/.test(name)),
+  );
   return { ...env, NO_COLOR: "1", ...extra };
 }
 
@@ -47,7 +49,11 @@ interface Ran {
 
 function start(example: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Ran> } {
   // tsx as a loader, not its CLI: one process, so a kill reaches the example itself.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join("examples", example), ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join("examples", example), ...args], {
+    cwd: REPO,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk) => (stdout += chunk));
@@ -112,7 +118,9 @@ describe.concurrent("examples/ against the fake providers", { timeout: TEST_LIMI
   });
 
   test("resume.ts: worker B finishes the wait worker A saved, after A is killed, without a second start", async ({ onTestFinished }) => {
-    const fake = await fakeProviders(onTestFinished, { defaultScripts: { comfy: [{ status: "executing", forMs: 10_000 }, { status: "success" }] } });
+    const fake = await fakeProviders(onTestFinished, {
+      defaultScripts: { comfy: [{ status: "executing", forMs: 10_000 }, { status: "success" }] },
+    });
     const dir = await mkdtemp(path.join(os.tmpdir(), "jobstatus-example-resume-"));
     try {
       const env = cleanEnv({ ...fakeEnv(fake), RENDERS_DB: path.join(dir, "renders.json") });

@@ -45,7 +45,10 @@ function train(model: AdaptiveModel, policy: PollPolicy, jobs: number[], seed = 
   }
 }
 
-const BIMODAL: Array<[number, number]> = [[0.8, 10_000], [0.2, 600_000]];
+const BIMODAL: Array<[number, number]> = [
+  [0.8, 10_000],
+  [0.2, 600_000],
+];
 
 describe("createAdaptiveModel", () => {
   it("abstains until it has seen enough jobs, so the plain schedule runs", () => {
@@ -69,7 +72,10 @@ describe("createAdaptiveModel", () => {
     expect(nextPollDelay(policy, { elapsedMs: 40_000, attempt: 12 })).toBe(policy.maxIntervalMs);
     // Inside a mode it polls like the plain schedule.
     const plain = resolvePollPolicy({ jitter: 0 });
-    expect(nextPollDelay(policy, { elapsedMs: 10_000, attempt: 4 })).toBeCloseTo(nextPollDelay(plain, { elapsedMs: 10_000, attempt: 4 }), -1);
+    expect(nextPollDelay(policy, { elapsedMs: 10_000, attempt: 4 })).toBeCloseTo(
+      nextPollDelay(plain, { elapsedMs: 10_000, attempt: 4 }),
+      -1,
+    );
   });
 
   it("never polls sooner than the plain schedule, nor further apart than its ceiling", () => {

@@ -5,7 +5,17 @@
  * the job's wait with that error or leaves it alone, and never goes unhandled or unreported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createComfyClient, createRateLimiter, createWatcher, TimeoutError, wait, watch, type ComfyJobHandle, type JobProvider, type JobResult } from "../../src/index.js";
+import {
+  createComfyClient,
+  createRateLimiter,
+  createWatcher,
+  TimeoutError,
+  wait,
+  watch,
+  type ComfyJobHandle,
+  type JobProvider,
+  type JobResult,
+} from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 import { runFixture, within } from "../fixtures/child.js";
 
@@ -24,14 +34,27 @@ afterAll(async () => {
 const fast = { initialDelayMs: 0, minIntervalMs: 20, maxIntervalMs: 50, jitter: 0 };
 const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
 const settleWithin = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise.then((v) => ({ value: v }), (error: unknown) => ({ error })), new Promise<"hung">((r) => setTimeout(() => r("hung"), ms))]);
+  Promise.race([
+    promise.then(
+      (v) => ({ value: v }),
+      (error: unknown) => ({ error }),
+    ),
+    new Promise<"hung">((r) => setTimeout(() => r("hung"), ms)),
+  ]);
 
 test.each(["onUpdate", "onProgress"] as const)("a throwing %s ends the wait with its error, before the deadline", async (callback) => {
   const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
   const job = fake.createJob("comfy", { status: "executing" });
   const oops = new Error(`${callback} broke`);
   const outcome = await settleWithin(
-    wait(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, limiter: createRateLimiter(), [callback]: () => { throw oops; } }),
+    wait(comfy, handleOf(job.id), {
+      poll: fast,
+      timeoutMs: 1_000,
+      limiter: createRateLimiter(),
+      [callback]: () => {
+        throw oops;
+      },
+    }),
     2_000,
   );
   expect(outcome).toEqual({ error: oops });
@@ -47,7 +70,15 @@ test("a provider whose snapshot breaks the rules cannot hang a watcher's other j
   const broken: JobProvider<ComfyJobHandle, unknown> = {
     ...comfy,
     async status(handle) {
-      return { handle, state: "failed", terminal: true, rawStatus: "error", errorMessage: 42 as unknown as string, raw: {}, observedAt: new Date().toISOString() };
+      return {
+        handle,
+        state: "failed",
+        terminal: true,
+        rawStatus: "error",
+        errorMessage: 42 as unknown as string,
+        raw: {},
+        observedAt: new Date().toISOString(),
+      };
     },
   };
   const watcher = createWatcher({ limiter: createRateLimiter() });
@@ -64,46 +95,87 @@ test("a provider whose snapshot breaks the rules cannot hang a watcher's other j
 
 /** Every way caller code can fail, and how the wait ends: with that error, or at its deadline (a never-settling promise holds the job's next step). */
 const failures: Array<[string, () => unknown, "ends" | "holds"]> = [
-  ["throws an Error", () => { throw new Error("boom"); }, "ends"],
-  ["throws undefined", () => { throw undefined; }, "ends"],
-  ["throws null", () => { throw null; }, "ends"],
-  ["throws a string", () => { throw "boom"; }, "ends"],
-  ["throws a number", () => { throw 42; }, "ends"],
+  [
+    "throws an Error",
+    () => {
+      throw new Error("boom");
+    },
+    "ends",
+  ],
+  [
+    "throws undefined",
+    () => {
+      throw undefined;
+    },
+    "ends",
+  ],
+  [
+    "throws null",
+    () => {
+      throw null;
+    },
+    "ends",
+  ],
+  [
+    "throws a string",
+    () => {
+      throw "boom";
+    },
+    "ends",
+  ],
+  [
+    "throws a number",
+    () => {
+      throw 42;
+    },
+    "ends",
+  ],
   ["rejects at once", () => Promise.reject(new Error("boom")), "ends"],
   ["rejects later with undefined", () => new Promise((_, reject) => setTimeout(() => reject(undefined), 5)), "ends"],
   ["rejects later with a string", () => new Promise((_, reject) => setTimeout(() => reject("boom"), 5)), "ends"],
-  ["returns a thenable whose then throws", () => ({ then() { throw new Error("boom"); } }), "ends"],
+  [
+    "returns a thenable whose then throws",
+    () => ({
+      then() {
+        throw new Error("boom");
+      },
+    }),
+    "ends",
+  ],
   ["returns a promise that never settles", () => new Promise(() => {}), "holds"],
 ];
 const hooks = ["onUpdate", "onProgress", "update listener"] as const;
 
 describe.each(hooks)("%s", (hook) => {
-  test.each(failures)("that %s: the wait ends with that error before its deadline, or at the deadline; nothing unhandled", async (_name, callback, effect) => {
-    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
-    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 150 }, { status: "success" }] });
-    const watcher = createWatcher({ limiter: createRateLimiter() });
-    const errors: unknown[] = [];
-    watcher.on("error", (error) => void errors.push(error));
-    if (hook === "update listener") watcher.on("update", callback);
-    const options = hook === "update listener" ? {} : { [hook]: callback };
-    const outcome = await settleWithin(watcher.add(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, ...options }).result, 2_000);
-    if (effect === "holds") expect((outcome as { error?: unknown }).error).toBeInstanceOf(TimeoutError);
-    else {
-      expect(outcome).toHaveProperty("error");
-      const { error } = outcome as { error: unknown };
-      // What was thrown is what the wait throws; nothing (undefined, null) becomes an Error saying so.
-      expect(error ?? "nullish").not.toBe("nullish");
-      if (error instanceof Error && !/boom/.test(error.message)) expect(error.message).toMatch(/threw (undefined|null)/);
-      const polls = job.requests().length;
-      await new Promise((r) => setTimeout(r, 80));
-      expect(job.requests().length, "no poll after the wait ended").toBe(polls);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-    watcher.close();
-    expect(unhandled).toEqual([]);
-    // The error that ended the wait is reported there, not again as a watcher error.
-    expect(errors).toEqual([]);
-  });
+  test.each(failures)(
+    "that %s: the wait ends with that error before its deadline, or at the deadline; nothing unhandled",
+    async (_name, callback, effect) => {
+      const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy });
+      const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 150 }, { status: "success" }] });
+      const watcher = createWatcher({ limiter: createRateLimiter() });
+      const errors: unknown[] = [];
+      watcher.on("error", (error) => void errors.push(error));
+      if (hook === "update listener") watcher.on("update", callback);
+      const options = hook === "update listener" ? {} : { [hook]: callback };
+      const outcome = await settleWithin(watcher.add(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, ...options }).result, 2_000);
+      if (effect === "holds") expect((outcome as { error?: unknown }).error).toBeInstanceOf(TimeoutError);
+      else {
+        expect(outcome).toHaveProperty("error");
+        const { error } = outcome as { error: unknown };
+        // What was thrown is what the wait throws; nothing (undefined, null) becomes an Error saying so.
+        expect(error ?? "nullish").not.toBe("nullish");
+        if (error instanceof Error && !/boom/.test(error.message)) expect(error.message).toMatch(/threw (undefined|null)/);
+        const polls = job.requests().length;
+        await new Promise((r) => setTimeout(r, 80));
+        expect(job.requests().length, "no poll after the wait ended").toBe(polls);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      watcher.close();
+      expect(unhandled).toEqual([]);
+      // The error that ended the wait is reported there, not again as a watcher error.
+      expect(errors).toEqual([]);
+    },
+  );
 });
 
 test("watch(): an onUpdate whose promise rejects ends the loop with its error", async () => {
@@ -112,7 +184,13 @@ test("watch(): an onUpdate whose promise rejects ends the loop with its error", 
   const oops = new Error("onUpdate rejected");
   const loop = (async () => {
     const states: string[] = [];
-    for await (const s of watch(comfy, handleOf(job.id), { poll: fast, timeoutMs: 1_000, limiter: createRateLimiter(), onUpdate: async () => Promise.reject(oops) })) states.push(s.state);
+    for await (const s of watch(comfy, handleOf(job.id), {
+      poll: fast,
+      timeoutMs: 1_000,
+      limiter: createRateLimiter(),
+      onUpdate: async () => Promise.reject(oops),
+    }))
+      states.push(s.state);
     return states;
   })();
   expect(await settleWithin(loop, 2_000)).toEqual({ error: oops });
@@ -124,12 +202,20 @@ test("a settled listener that throws or rejects skips no other listener, results
   const watcher = createWatcher({ limiter: createRateLimiter() });
   const seen: JobResult[] = [];
   const errors: unknown[] = [];
-  watcher.on("settled", () => { throw new Error("first broke"); });
-  watcher.on("settled", () => { throw undefined; });
-  watcher.on("settled", async () => { throw "third broke"; });
+  watcher.on("settled", () => {
+    throw new Error("first broke");
+  });
+  watcher.on("settled", () => {
+    throw undefined;
+  });
+  watcher.on("settled", async () => {
+    throw "third broke";
+  });
   watcher.on("settled", (result) => void seen.push(result));
   watcher.on("error", (error) => void errors.push(error));
-  const jobs = Array.from({ length: 3 }, () => fake.createJob("comfy", { script: [{ status: "executing", forMs: 60 }, { status: "success" }] }));
+  const jobs = Array.from({ length: 3 }, () =>
+    fake.createJob("comfy", { script: [{ status: "executing", forMs: 60 }, { status: "success" }] }),
+  );
   for (const job of jobs) watcher.add(comfy, handleOf(job.id), { poll: fast, timeoutMs: 2_000 });
   const streamed = (async () => {
     const all: JobResult[] = [];
@@ -179,13 +265,17 @@ describe("in a process of its own", () => {
     return { exited, lines: child.lines, stderr: child.stderr() };
   };
 
-  test("the README's resume pattern with a failing database write: the wait throws the write's error, the process lives", { timeout: 20_000 }, async () => {
+  test("the README's resume pattern with a failing database write: the wait throws the write's error, the process lives", {
+    timeout: 20_000,
+  }, async () => {
     const { exited, lines, stderr } = await run("progress-rejects");
     expect(exited?.code, stderr).toBe(0);
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ summary: true, outcome: "database unavailable" }]);
   });
 
-  test("a settled listener's error that nobody listens for is rethrown, not swallowed: the process fails loudly", { timeout: 20_000 }, async () => {
+  test("a settled listener's error that nobody listens for is rethrown, not swallowed: the process fails loudly", {
+    timeout: 20_000,
+  }, async () => {
     const { exited, stderr } = await run("settled-unheard");
     expect(exited?.code).not.toBe(0);
     expect(stderr).toContain("settled listener broke");
@@ -209,7 +299,10 @@ describe("a callback's promise holds its job's next step", () => {
       const down = new Error("database down");
       // The README's resume pattern, with a database that fails slowly: the job ends long before the write does.
       const onProgress = () => new Promise((_, reject) => setTimeout(() => reject(down), 200));
-      const outcome = await settleWithin(wait(comfy, handleOf(job.id), { poll: fast, timeoutMs: 2_000, limiter: createRateLimiter(), onProgress }), 3_000);
+      const outcome = await settleWithin(
+        wait(comfy, handleOf(job.id), { poll: fast, timeoutMs: 2_000, limiter: createRateLimiter(), onProgress }),
+        3_000,
+      );
       expect(outcome).toEqual({ error: down });
       await new Promise((r) => setTimeout(r, 50));
       expect(uncaught).toEqual([]);
@@ -232,7 +325,12 @@ describe("a callback's promise holds its job's next step", () => {
       saved.push(state.attempts);
       running--;
     };
-    const done = await wait(comfy, handleOf(job.id), { poll: { ...fast, minIntervalMs: 5, maxIntervalMs: 5 }, timeoutMs: 3_000, limiter: createRateLimiter(), onProgress });
+    const done = await wait(comfy, handleOf(job.id), {
+      poll: { ...fast, minIntervalMs: 5, maxIntervalMs: 5 },
+      timeoutMs: 3_000,
+      limiter: createRateLimiter(),
+      onProgress,
+    });
     expect(done.state).toBe("succeeded");
     expect(most).toBe(1);
     expect(saved.length).toBeGreaterThan(1);

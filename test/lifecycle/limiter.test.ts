@@ -65,10 +65,15 @@ test("the budget holds where the provider counts, on arrival, when requests leav
   try {
     const jobs = Array.from({ length: 10 }, () => fake.createJob("comfy", { status: "executing" }));
     const poll = { initialDelayMs: 0, minIntervalMs: 10, maxIntervalMs: 20, jitter: 0 };
-    for (const job of jobs) watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { poll, timeoutMs: 10_000 });
+    for (const job of jobs)
+      watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { poll, timeoutMs: 10_000 });
     await sleep(2_500);
     const ids = new Set(jobs.map((j) => j.id));
-    const arrivals = fake.requests({ api: "comfy", route: "status" }).filter((r) => ids.has(r.jobId!)).map((r) => r.at).sort((a, b) => a - b);
+    const arrivals = fake
+      .requests({ api: "comfy", route: "status" })
+      .filter((r) => ids.has(r.jobId!))
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     expect(arrivals.length).toBeGreaterThanOrEqual(15); // the budget bound all along
     expect(maxSliding(arrivals, budget.intervalMs)).toBeLessThanOrEqual(budget.requests);
   } finally {

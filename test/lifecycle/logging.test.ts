@@ -23,7 +23,11 @@ test("a wait logs each retry decision at info and each sleep at debug", async ()
   const job = fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_200 }, { status: "success" }] });
   fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 503, times: 2 });
   const logger = collector();
-  const done = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { poll: fast, logger, logLevel: "debug", timeoutMs: 10_000 });
+  const done = await wait(
+    comfy,
+    { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() },
+    { poll: fast, logger, logLevel: "debug", timeoutMs: 10_000 },
+  );
   expect(done.state).toBe("succeeded");
   const info = logger.lines.filter(([level]) => level === "info").map(([, line]) => line);
   expect(info).toEqual([
@@ -42,7 +46,9 @@ test("a wait that ends on an error polling cannot fix says so, and a watcher's l
   const job = watcher.add(comfy, { provider: "comfy", jobId: "j-401", startedAt: new Date().toISOString() }, { poll: fast });
   await expect(job.result).rejects.toMatchObject({ name: "AuthenticationError" });
   watcher.close();
-  expect(logger.lines).toEqual([["info", "jobstatus: comfy job j-401: poll failed (AuthenticationError), which polling again would not change: the wait ends"]]);
+  expect(logger.lines).toEqual([
+    ["info", "jobstatus: comfy job j-401: poll failed (AuthenticationError), which polling again would not change: the wait ends"],
+  ]);
 });
 
 test("a DeepAffects wait through a 429 logs no spelling of the key", async () => {
@@ -51,15 +57,25 @@ test("a DeepAffects wait through a 429 logs no spelling of the key", async () =>
   const job = fake.createJob("deepaffects", { status: "Completed" });
   fake.fault({ api: "deepaffects", jobId: job.id, status: 429, retryAfter: { ms: 50 }, times: 1 });
   const logger = collector();
-  await wait(da, { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: new Date().toISOString() }, {
-    poll: { ...fast, minIntervalMs: 20 },
-    limiter: createRateLimiter(),
-    logger,
-    logLevel: "debug",
-    timeoutMs: 10_000,
-  });
+  await wait(
+    da,
+    { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: new Date().toISOString() },
+    {
+      poll: { ...fast, minIntervalMs: 20 },
+      limiter: createRateLimiter(),
+      logger,
+      logLevel: "debug",
+      timeoutMs: 10_000,
+    },
+  );
   expect(logger.lines.some(([, line]) => line.includes("pauses"))).toBe(true);
   expect(clientLogger.lines.filter(([, line]) => line.includes("answer 429"))).toHaveLength(1);
   const all = [...logger.lines, ...clientLogger.lines].map(([, line]) => line).join("\n");
-  for (const spelling of [DA_KEY, encodeURIComponent(DA_KEY), encodeURIComponent(encodeURIComponent(DA_KEY)), new URLSearchParams({ k: DA_KEY }).toString().slice(2)]) expect(all).not.toContain(spelling);
+  for (const spelling of [
+    DA_KEY,
+    encodeURIComponent(DA_KEY),
+    encodeURIComponent(encodeURIComponent(DA_KEY)),
+    new URLSearchParams({ k: DA_KEY }).toString().slice(2),
+  ])
+    expect(all).not.toContain(spelling);
 });

@@ -4,7 +4,14 @@
  * and through a real watcher against the fake providers where the order shows on the wire.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createComfyClient, createDifyClient, createRateLimiter, createWatcher, type ComfyJobHandle, type DifyJobHandle } from "../../src/index.js";
+import {
+  createComfyClient,
+  createDifyClient,
+  createRateLimiter,
+  createWatcher,
+  type ComfyJobHandle,
+  type DifyJobHandle,
+} from "../../src/index.js";
 import { resolveJobOptions } from "../../src/lifecycle/options.js";
 import { DEFAULT_POLL_POLICY } from "../../src/lifecycle/policy.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
@@ -16,10 +23,20 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const now = Date.parse("2030-01-01T00:00:00Z");
-const difyHandle: DifyJobHandle = { provider: "dify", app: "chatflow", action: "enable", jobId: "job-1", startedAt: new Date(now).toISOString() };
+const difyHandle: DifyJobHandle = {
+  provider: "dify",
+  app: "chatflow",
+  action: "enable",
+  jobId: "job-1",
+  startedAt: new Date(now).toISOString(),
+};
 const comfyHandle: ComfyJobHandle = { provider: "comfy", jobId: "job-1", startedAt: new Date(now).toISOString() };
-const resolve = (provider: Parameters<typeof resolveJobOptions>[0]["provider"], handle: Parameters<typeof resolveJobOptions>[0]["handle"], watcher = {}, job = {}) =>
-  resolveJobOptions({ provider, handle, saved: undefined, watcher, job, adaptive: false, now });
+const resolve = (
+  provider: Parameters<typeof resolveJobOptions>[0]["provider"],
+  handle: Parameters<typeof resolveJobOptions>[0]["handle"],
+  watcher = {},
+  job = {},
+) => resolveJobOptions({ provider, handle, saved: undefined, watcher, job, adaptive: false, now });
 
 describe("resolveJobOptions: each layer wins over the ones before it", () => {
   const dify = () => createDifyClient({ apiKey: fake.keys.difyChatflow, app: "chatflow", baseUrl: fake.urls.difyChatflow });
@@ -43,7 +60,12 @@ describe("resolveJobOptions: each layer wins over the ones before it", () => {
 
   test("the job's own options win over the watcher's", () => {
     const limiter = createRateLimiter();
-    const resolved = resolve(dify(), difyHandle, { poll: { maxIntervalMs: 5_000 }, limiter: createRateLimiter() }, { poll: { maxIntervalMs: 2_000 }, limiter, maxConsecutiveFailures: 3, requestTimeoutMs: 900 });
+    const resolved = resolve(
+      dify(),
+      difyHandle,
+      { poll: { maxIntervalMs: 5_000 }, limiter: createRateLimiter() },
+      { poll: { maxIntervalMs: 2_000 }, limiter, maxConsecutiveFailures: 3, requestTimeoutMs: 900 },
+    );
     expect(resolved.policy.maxIntervalMs).toBe(2_000);
     expect(resolved.limiter).toBe(limiter);
     expect(resolved).toMatchObject({ maxConsecutiveFailures: 3, requestTimeoutMs: 900 });
@@ -53,11 +75,21 @@ describe("resolveJobOptions: each layer wins over the ones before it", () => {
 describe("through a watcher, on the wire", () => {
   test("createWatcher({ poll }) sets the schedule of a Dify job, whose provider defaults it outranks", async () => {
     const dify = createDifyClient({ apiKey: fake.keys.difyChatflow, app: "chatflow", baseUrl: fake.urls.difyChatflow });
-    const job = fake.createJob("dify-chatflow", { action: "enable", script: [{ status: "processing", forMs: 60_000 }, { status: "completed" }] });
-    const watcher = createWatcher({ limiter: createRateLimiter(), poll: { initialDelayMs: 20, minIntervalMs: 20, maxIntervalMs: 50, jitter: 0 } });
+    const job = fake.createJob("dify-chatflow", {
+      action: "enable",
+      script: [{ status: "processing", forMs: 60_000 }, { status: "completed" }],
+    });
+    const watcher = createWatcher({
+      limiter: createRateLimiter(),
+      poll: { initialDelayMs: 20, minIntervalMs: 20, maxIntervalMs: 50, jitter: 0 },
+    });
     try {
       const added = Date.now();
-      watcher.add(dify, { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: new Date(added).toISOString() }, { timeoutMs: 5_000 });
+      watcher.add(
+        dify,
+        { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: new Date(added).toISOString() },
+        { timeoutMs: 5_000 },
+      );
       while (job.requests().length === 0 && Date.now() - added < 2_000) await new Promise((r) => setTimeout(r, 10));
       // The watcher's 20 ms first check, not Dify's own 1 s.
       expect(job.requests()[0]!.at - added).toBeLessThan(700);
@@ -73,7 +105,11 @@ describe("through a watcher, on the wire", () => {
     own.pause(comfy.rateKey, Date.now() + 60_000);
     const watcher = createWatcher({ limiter: createRateLimiter() });
     try {
-      watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() }, { limiter: own, timeoutMs: 5_000, poll: { initialDelayMs: 0, minIntervalMs: 20, jitter: 0 } });
+      watcher.add(
+        comfy,
+        { provider: "comfy", jobId: job.id, startedAt: new Date().toISOString() },
+        { limiter: own, timeoutMs: 5_000, poll: { initialDelayMs: 0, minIntervalMs: 20, jitter: 0 } },
+      );
       await new Promise((r) => setTimeout(r, 300));
       // The key is paused on the job's limiter: nothing may be sent.
       expect(job.requests()).toHaveLength(0);

@@ -10,7 +10,10 @@ const DAY = 86_400_000;
 
 /** fast-check's doubles crowd at the edges (0, 1e-300, 1 − ε); mix in evenly spread values too. */
 function spread(min: number, max: number) {
-  return fc.oneof(fc.double({ min, max, noNaN: true }), fc.integer({ min: 0, max: 1_000_000 }).map((n) => min + ((max - min) * n) / 1_000_000));
+  return fc.oneof(
+    fc.double({ min, max, noNaN: true }),
+    fc.integer({ min: 0, max: 1_000_000 }).map((n) => min + ((max - min) * n) / 1_000_000),
+  );
 }
 
 const optionsArb = fc
@@ -29,10 +32,13 @@ const plainPolicyArb = optionsArb.map((options) => resolvePollPolicy(options));
 const policyArb = fc.oneof(
   plainPolicyArb,
   fc
-    .tuple(optionsArb, fc.array(fc.tuple(fc.integer({ min: 0, max: 7_200_000 }), fc.integer({ min: 0, max: 7_200_000 })), {
-      minLength: 20,
-      maxLength: 40,
-    }))
+    .tuple(
+      optionsArb,
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 7_200_000 }), fc.integer({ min: 0, max: 7_200_000 })), {
+        minLength: 20,
+        maxLength: 40,
+      }),
+    )
     .map(([options, observed]): PollPolicy => {
       const adaptive = createAdaptiveModel();
       for (const [end, before] of observed) adaptive.observe(end, before);
@@ -49,7 +55,10 @@ const inputArb = fc.record({
   attempt: fc.integer({ min: 0, max: 10_000 }),
   consecutiveFailures: fc.option(fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 1_000 })), { nil: undefined }),
   remainingMs: fc.option(fc.oneof(fc.integer({ min: 0, max: DAY }), spread(-1e6, 1e9)), { nil: undefined, freq: 2 }),
-  draw: fc.oneof(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 0, max: 999_999 }).map((n) => n / 1e6)),
+  draw: fc.oneof(
+    fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    fc.integer({ min: 0, max: 999_999 }).map((n) => n / 1e6),
+  ),
 });
 
 const hintArb = fc.oneof(fc.double({ min: -1e6, max: 2 * DAY, noNaN: true }), fc.integer({ min: 0, max: DAY }));

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/core/errors.js";
 import { parseRetryAfter } from "../../src/core/retry-after.js";
-import {
-  DEFAULT_POLL_POLICY,
-  nextPollDelay,
-  resolvePollPolicy,
-  type PollPolicy,
-} from "../../src/lifecycle/policy.js";
+import { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type PollPolicy } from "../../src/lifecycle/policy.js";
 
 /** A 1 s first check and floor, so the expected schedules below read as whole seconds. */
 const SECOND = { initialDelayMs: 1_000, minIntervalMs: 1_000 } as const;
@@ -139,7 +134,8 @@ describe("nextPollDelay", () => {
   it("backs off after transient failures: slower each time, up to the ceiling, never a burst", () => {
     const jittery = resolvePollPolicy({ ...SECOND, jitter: 0.1 });
     const delays = [0, 1, 2, 3, 4, 5, 10, 100].map((failures) =>
-      nextPollDelay(jittery, { elapsedMs: 3_000, attempt: 4, consecutiveFailures: failures, random: () => 0 }));
+      nextPollDelay(jittery, { elapsedMs: 3_000, attempt: 4, consecutiveFailures: failures, random: () => 0 }),
+    );
     expect(delays.slice(0, 6)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000]);
     expect(delays.at(-2)).toBe(jittery.maxIntervalMs);
     expect(delays.at(-1)).toBe(jittery.maxIntervalMs);

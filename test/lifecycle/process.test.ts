@@ -13,7 +13,9 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 function run(fixture: string, args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", fixture), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", fixture), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));

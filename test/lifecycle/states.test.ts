@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { COMFY_STATES, createComfyClient, createDeepAffectsClient, createDifyClient, DEEPAFFECTS_STATES, DIFY_STATES, type JobState } from "../../src/index.js";
+import {
+  COMFY_STATES,
+  createComfyClient,
+  createDeepAffectsClient,
+  createDifyClient,
+  DEEPAFFECTS_STATES,
+  DIFY_STATES,
+  type JobState,
+} from "../../src/index.js";
 
 // The clients never send a request here: normalize is pure.
 const dify = createDifyClient({ apiKey: "k" });
@@ -48,7 +56,10 @@ describe("Comfy Cloud: the documented six and the 17 raw internal states", () =>
   });
   test("the table has exactly these rows, and only the documented terminal ones end a job", () => {
     expect(Object.keys(COMFY_STATES).sort()).toEqual(rows.map(([raw]) => raw).sort());
-    const terminal = rows.filter(([, , t]) => t).map(([raw]) => raw).sort();
+    const terminal = rows
+      .filter(([, , t]) => t)
+      .map(([raw]) => raw)
+      .sort();
     expect(terminal).toEqual(["cancelled", "completed", "error", "lost", "non_retryable_error", "success"]);
   });
 });
@@ -74,9 +85,18 @@ describe("DeepAffects: case and spacing tolerant", () => {
   });
 });
 
-test.each([["Queued?"], ["done"], [""], [null], [undefined], [42], [{ status: "completed" }], [["completed"]], ["__proto__"], ["constructor"], ["toString"]])(
-  "anything else is unknown, never an error: %j",
-  (raw) => {
-    for (const client of [dify, comfy, deepaffects]) expect(client.normalize(raw)).toBe("unknown");
-  },
-);
+test.each([
+  ["Queued?"],
+  ["done"],
+  [""],
+  [null],
+  [undefined],
+  [42],
+  [{ status: "completed" }],
+  [["completed"]],
+  ["__proto__"],
+  ["constructor"],
+  ["toString"],
+])("anything else is unknown, never an error: %j", (raw) => {
+  for (const client of [dify, comfy, deepaffects]) expect(client.normalize(raw)).toBe("unknown");
+});

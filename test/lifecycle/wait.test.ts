@@ -45,7 +45,11 @@ describe("start, then wait, on all four seed APIs", () => {
   test("Dify Chatflow and Completion: configure annotation reply, wait for completed", async () => {
     const { chatflow, completion } = clients();
     for (const dify of [chatflow, completion]) {
-      const handle = await dify.configureAnnotationReply("enable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
+      const handle = await dify.configureAnnotationReply("enable", {
+        score_threshold: 0.9,
+        embedding_provider_name: "openai",
+        embedding_model_name: "text-embedding-3-small",
+      });
       expect(handle).toMatchObject({ provider: "dify", app: dify.app, action: "enable" });
       expect(JSON.parse(JSON.stringify(handle))).toEqual(handle);
       const done = await wait(dify, handle, { poll: fast, timeoutMs: 10_000 });
@@ -71,9 +75,18 @@ describe("start, then wait, on all four seed APIs", () => {
 
   test("DeepAffects: start an async API by name, the status body carries the result", async () => {
     const { deepaffects } = clients();
-    const handle = await deepaffects.start("diarize", { url: "https://example.com/call.wav", encoding: "WAV", languageCode: "en-US", sampleRate: 8000 });
+    const handle = await deepaffects.start("diarize", {
+      url: "https://example.com/call.wav",
+      encoding: "WAV",
+      languageCode: "en-US",
+      sampleRate: 8000,
+    });
     expect(handle).toMatchObject({ provider: "deepaffects", api: "diarize" });
-    const done = await wait(deepaffects, handle, { poll: { ...fast, initialDelayMs: 1_600 }, limiter: createRateLimiter(), timeoutMs: 10_000 });
+    const done = await wait(deepaffects, handle, {
+      poll: { ...fast, initialDelayMs: 1_600 },
+      limiter: createRateLimiter(),
+      timeoutMs: 10_000,
+    });
     expect(done.state).toBe("succeeded");
     expect(done.raw.response?.response).toBeTruthy();
   });
@@ -82,15 +95,27 @@ describe("start, then wait, on all four seed APIs", () => {
 describe("outcomes", () => {
   test("a failed job resolves by default, with the provider's message", async () => {
     const { chatflow } = clients();
-    const job = fake.createJob("dify-chatflow", { action: "enable", script: [{ status: "processing", forMs: 100 }, { status: "error" }], errorMessage: "quota exceeded" });
-    const done = await wait(chatflow, { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() }, { poll: fast });
+    const job = fake.createJob("dify-chatflow", {
+      action: "enable",
+      script: [{ status: "processing", forMs: 100 }, { status: "error" }],
+      errorMessage: "quota exceeded",
+    });
+    const done = await wait(
+      chatflow,
+      { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() },
+      { poll: fast },
+    );
     expect(done).toMatchObject({ state: "failed", terminal: true, errorMessage: "quota exceeded" });
   });
 
   test("throwOnFailure rejects with a JobFailedError carrying the snapshot", async () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "non_retryable_error", errorMessage: "out of VRAM" });
-    const error = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, throwOnFailure: true }).catch((e: unknown) => e);
+    const error = await wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { poll: fast, throwOnFailure: true },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect((error as JobFailedError).snapshot).toMatchObject({ state: "failed", rawStatus: "non_retryable_error" });
     expect((error as Error).message).toContain("out of VRAM");
@@ -108,7 +133,11 @@ describe("outcomes", () => {
       ],
     });
     const seen: Array<[string, string | undefined]> = [];
-    const done = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, onUpdate: (s) => seen.push([s.state, s.rawStatus]) });
+    const done = await wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { poll: fast, onUpdate: (s) => seen.push([s.state, s.rawStatus]) },
+    );
     expect(done.state).toBe("cancelled");
     expect(seen).toEqual([
       ["running", "executing"],
@@ -125,7 +154,11 @@ describe("deadlines, aborts, failures", () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "executing" });
     const started = Date.now();
-    const error = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: { ...fast, minIntervalMs: 200, maxIntervalMs: 5_000 }, timeoutMs: 1_000 }).catch((e: unknown) => e);
+    const error = await wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { poll: { ...fast, minIntervalMs: 200, maxIntervalMs: 5_000 }, timeoutMs: 1_000 },
+    ).catch((e: unknown) => e);
     const took = Date.now() - started;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ kind: "wait", lastSnapshot: { state: "running", rawStatus: "executing" } });
@@ -139,7 +172,9 @@ describe("deadlines, aborts, failures", () => {
     const job = fake.createJob("comfy", { status: "executing" });
     faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, hang: true }));
     const started = Date.now();
-    const error = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, timeoutMs: 700 }).catch((e: unknown) => e);
+    const error = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, timeoutMs: 700 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThanOrEqual(850);
   });
@@ -148,7 +183,11 @@ describe("deadlines, aborts, failures", () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "executing" });
     const controller = new AbortController();
-    const pending = wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { signal: controller.signal, poll: { ...fast, minIntervalMs: 5_000, maxIntervalMs: 5_000 } });
+    const pending = wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { signal: controller.signal, poll: { ...fast, minIntervalMs: 5_000, maxIntervalMs: 5_000 } },
+    );
     await new Promise((r) => setTimeout(r, 150));
     expect(job.requests()).toHaveLength(1);
     const started = Date.now();
@@ -164,7 +203,11 @@ describe("deadlines, aborts, failures", () => {
     const job = fake.createJob("dify-chatflow", { action: "enable", status: "completed" });
     faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, status: 503, times: 2 }));
     faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: job.id, reset: true, times: 1 }));
-    const done = await wait(chatflow, { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() }, { poll: { ...fast, minIntervalMs: 100, maxIntervalMs: 2_000 } });
+    const done = await wait(
+      chatflow,
+      { provider: "dify", app: "chatflow", action: "enable", jobId: job.id, startedAt: startedNow() },
+      { poll: { ...fast, minIntervalMs: 100, maxIntervalMs: 2_000 } },
+    );
     expect(done.state).toBe("succeeded");
     const times = job.requests().map((r) => r.at);
     expect(times).toHaveLength(4);
@@ -181,13 +224,21 @@ describe("deadlines, aborts, failures", () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "executing" });
     faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, ...rule }));
-    await expect(wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast })).rejects.toBeInstanceOf(ErrorClass);
+    await expect(wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast })).rejects.toBeInstanceOf(
+      ErrorClass,
+    );
     expect(job.requests()).toHaveLength(1);
   });
 
   test("Dify's 400 invalid_param for a missing job ends the wait at once as NotFound", async () => {
     const { chatflow } = clients();
-    const handle = { provider: "dify", app: "chatflow", action: "disable", jobId: "0b9f5c52-1111-4a43-9d4c-7f5e2f6e7d10", startedAt: startedNow() } as const;
+    const handle = {
+      provider: "dify",
+      app: "chatflow",
+      action: "disable",
+      jobId: "0b9f5c52-1111-4a43-9d4c-7f5e2f6e7d10",
+      startedAt: startedNow(),
+    } as const;
     await expect(wait(chatflow, handle, { poll: fast })).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -195,7 +246,11 @@ describe("deadlines, aborts, failures", () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "success" });
     faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, status: 429, retryAfter: { ms: 600 }, times: 1 }));
-    const done = await wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, limiter: createRateLimiter() });
+    const done = await wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { poll: fast, limiter: createRateLimiter() },
+    );
     expect(done.state).toBe("succeeded");
     const [first, second] = job.requests().map((r) => r.at);
     expect(second! - first!).toBeGreaterThanOrEqual(590);
@@ -211,22 +266,31 @@ describe("deadlines, aborts, failures", () => {
     expect((await tolerant.getJobStatus(job.id)).status).toBe("warp_drive");
   });
 
-  test.each(["toString", "__proto__", "constructor", "hasOwnProperty"])("strict mode refuses the status %j, a name every plain object has but no state table lists", async (rawStatus) => {
-    const job = fake.createJob("comfy", { status: "executing" });
-    faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, rawStatus }));
-    const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, strict: true });
-    await expect(comfy.getJobStatus(job.id)).rejects.toThrow(InvalidResponseError);
-    const { chatflow } = clients();
-    const strictDify = createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, strict: true });
-    const handle = await chatflow.configureAnnotationReply("enable", { score_threshold: 0.9, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" });
-    faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: handle.jobId, rawStatus }));
-    await expect(strictDify.status(handle)).rejects.toThrow(InvalidResponseError);
-  });
+  test.each(["toString", "__proto__", "constructor", "hasOwnProperty"])(
+    "strict mode refuses the status %j, a name every plain object has but no state table lists",
+    async (rawStatus) => {
+      const job = fake.createJob("comfy", { status: "executing" });
+      faults.push(fake.fault({ api: "comfy", route: "status", jobId: job.id, rawStatus }));
+      const comfy = createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, strict: true });
+      await expect(comfy.getJobStatus(job.id)).rejects.toThrow(InvalidResponseError);
+      const { chatflow } = clients();
+      const strictDify = createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow, strict: true });
+      const handle = await chatflow.configureAnnotationReply("enable", {
+        score_threshold: 0.9,
+        embedding_provider_name: "openai",
+        embedding_model_name: "text-embedding-3-small",
+      });
+      faults.push(fake.fault({ api: "dify-chatflow", route: "status", jobId: handle.jobId, rawStatus }));
+      await expect(strictDify.status(handle)).rejects.toThrow(InvalidResponseError);
+    },
+  );
 
   test("a handle of another provider or app is refused before any request", async () => {
     const { completion, comfy } = clients();
     const before = fake.requests().length;
-    await expect(wait(completion, { provider: "dify", app: "chatflow", action: "enable", jobId: "j", startedAt: startedNow() })).rejects.toThrow(/not for the Dify completion app/);
+    await expect(
+      wait(completion, { provider: "dify", app: "chatflow", action: "enable", jobId: "j", startedAt: startedNow() }),
+    ).rejects.toThrow(/not for the Dify completion app/);
     await expect(wait(comfy, { provider: "dify", jobId: "j" } as never)).rejects.toThrow(/not a Comfy Cloud job/);
     expect(fake.requests().length).toBe(before);
   });
@@ -242,7 +306,11 @@ describe("extreme and bad options", () => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "executing" });
     const saved: WaitState[] = [];
-    const first = wait(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast, ...extreme, onProgress: (state) => void saved.push(JSON.parse(JSON.stringify(state)) as WaitState) });
+    const first = wait(
+      comfy,
+      { provider: "comfy", jobId: job.id, startedAt: startedNow() },
+      { poll: fast, ...extreme, onProgress: (state) => void saved.push(JSON.parse(JSON.stringify(state)) as WaitState) },
+    );
     for (let i = 0; i < 100 && saved.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     job.setStatus("success");
     expect(await first).toMatchObject({ state: "succeeded" });
@@ -254,10 +322,15 @@ describe("extreme and bad options", () => {
 
   const bad: Array<[string, WaitOptions]> = [];
   for (const value of [0, -1, Number.NaN, "5" as unknown as number]) {
-    for (const name of ["timeoutMs", "requestTimeoutMs", "maxConsecutiveFailures", "webhookFallbackMs"] as const) bad.push([name, { [name]: value }]);
+    for (const name of ["timeoutMs", "requestTimeoutMs", "maxConsecutiveFailures", "webhookFallbackMs"] as const)
+      bad.push([name, { [name]: value }]);
     for (const name of ["minIntervalMs", "maxIntervalMs", "patience"] as const) bad.push([name, { poll: { [name]: value } }]);
   }
-  bad.push(["maxConsecutiveFailures", { maxConsecutiveFailures: 2.5 }], ["webhookFallbackMs", { webhookFallbackMs: 1e12 }], ["initialDelayMs", { poll: { initialDelayMs: -1 } }]);
+  bad.push(
+    ["maxConsecutiveFailures", { maxConsecutiveFailures: 2.5 }],
+    ["webhookFallbackMs", { webhookFallbackMs: 1e12 }],
+    ["initialDelayMs", { poll: { initialDelayMs: -1 } }],
+  );
   test.each(bad)("%s in %j is refused with an InvalidArgumentError naming it, before any request", async (name, options) => {
     const { comfy } = clients();
     const job = fake.createJob("comfy", { status: "executing" });
@@ -285,7 +358,9 @@ describe("extreme and bad options", () => {
 describe("watch", () => {
   test("yields each change of state and ends at the terminal one", async () => {
     const { comfy } = clients();
-    const job = fake.createJob("comfy", { script: [{ status: "queued_waiting", forMs: 60 }, { status: "executing", forMs: 60 }, { status: "success" }] });
+    const job = fake.createJob("comfy", {
+      script: [{ status: "queued_waiting", forMs: 60 }, { status: "executing", forMs: 60 }, { status: "success" }],
+    });
     const states: string[] = [];
     for await (const snapshot of watch(comfy, { provider: "comfy", jobId: job.id, startedAt: startedNow() }, { poll: fast })) {
       states.push(`${snapshot.state}:${snapshot.rawStatus}`);

@@ -34,17 +34,27 @@ test("DeepAffects: all waits of one key together stay under 5 requests a minute"
   const watcher = createWatcher({ limiter: createRateLimiter() });
   try {
     const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
-    const jobs = Array.from({ length: 6 }, () => fake.createJob("deepaffects", { script: [{ status: "Running", forMs: 90_000 }, { status: "Completed" }] }));
+    const jobs = Array.from({ length: 6 }, () =>
+      fake.createJob("deepaffects", { script: [{ status: "Running", forMs: 90_000 }, { status: "Completed" }] }),
+    );
     const settled: JobResult[] = [];
     watcher.on("settled", (r) => settled.push(r));
     // The policy alone would poll every second; the provider's budget must win.
-    for (const job of jobs) watcher.add(da, { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: at() }, { poll: { initialDelayMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 1_000, jitter: 0 } });
+    for (const job of jobs)
+      watcher.add(
+        da,
+        { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: at() },
+        { poll: { initialDelayMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 1_000, jitter: 0 } },
+      );
     for (let second = 0; second < 6 * 60 && settled.length < jobs.length; second++) {
       await vi.advanceTimersByTimeAsync(1_000);
       for (let i = 0; i < 200 && watcher.inFlight > 0; i++) await new Promise((r) => setImmediate(r));
     }
     expect(settled.map((r) => r.snapshot?.state)).toEqual(Array(6).fill("succeeded"));
-    const times = fake.requests({ api: "deepaffects", route: "status" }).filter((r) => jobs.some((j) => j.id === r.jobId)).map((r) => r.at);
+    const times = fake
+      .requests({ api: "deepaffects", route: "status" })
+      .filter((r) => jobs.some((j) => j.id === r.jobId))
+      .map((r) => r.at);
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(5);
     expect(times.length).toBeGreaterThanOrEqual(6);
   } finally {
@@ -153,7 +163,9 @@ describe("deadlines are hard", () => {
       expect(watcher.inFlight).toBe(2);
       const queued = fake.createJob("comfy", { status: "executing" });
       const added = Date.now();
-      const error = await watcher.add(comfy, { provider: "comfy", jobId: queued.id, startedAt: at() }, { poll: fast, timeoutMs: 400 }).result.catch((e: unknown) => e);
+      const error = await watcher
+        .add(comfy, { provider: "comfy", jobId: queued.id, startedAt: at() }, { poll: fast, timeoutMs: 400 })
+        .result.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect(Date.now() - added).toBeLessThan(700);
       expect(queued.requests()).toEqual([]);
@@ -168,7 +180,9 @@ describe("deadlines are hard", () => {
     const watcher = createWatcher({ limiter: createRateLimiter() });
     try {
       const added = Date.now();
-      const error = await watcher.add(silent, { provider: "comfy", jobId: "silent", startedAt: at() }, { poll: fast, timeoutMs: 300 }).result.catch((e: unknown) => e);
+      const error = await watcher
+        .add(silent, { provider: "comfy", jobId: "silent", startedAt: at() }, { poll: fast, timeoutMs: 300 })
+        .result.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ kind: "wait", cause: { name: "TimeoutError", kind: "request" } });
       expect(Date.now() - added).toBeLessThan(600);
@@ -187,7 +201,8 @@ test("a handle whose startedAt is far in the future is polled on the schedule fr
   try {
     const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 50 }, { status: "success" }] });
     const added = Date.now();
-    const done = await watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: "2400-01-01T00:00:00.000Z" }, { poll: fast }).result;
+    const done = await watcher.add(comfy, { provider: "comfy", jobId: job.id, startedAt: "2400-01-01T00:00:00.000Z" }, { poll: fast })
+      .result;
     expect(done.state).toBe("succeeded");
     expect(Date.now() - added).toBeLessThan(1_000);
     expect(warnings).toEqual([]);
@@ -205,13 +220,18 @@ describe("many jobs on one watcher", () => {
     const updates: string[] = [];
     watcher.on("update", (s) => updates.push(`${s.handle.jobId}:${s.state}`));
 
-    const a = fake.createJob("dify-chatflow", { action: "enable", script: [{ status: "processing", forMs: 100 }, { status: "completed" }] });
+    const a = fake.createJob("dify-chatflow", {
+      action: "enable",
+      script: [{ status: "processing", forMs: 100 }, { status: "completed" }],
+    });
     const b = fake.createJob("comfy", { script: [{ status: "executing", forMs: 150 }, { status: "success" }] });
     const c = fake.createJob("comfy", { status: "executing" });
     const jobA = watcher.add(dify, { provider: "dify", app: "chatflow", action: "enable", jobId: a.id, startedAt: at() }, { poll: fast });
     watcher.add(comfy, { provider: "comfy", jobId: b.id, startedAt: at() }, { poll: fast });
     const jobC = watcher.add(comfy, { provider: "comfy", jobId: c.id, startedAt: at() }, { poll: fast });
-    expect(watcher.add(comfy, { provider: "comfy", jobId: b.id, startedAt: at() })).toBe(watcher.add(comfy, { provider: "comfy", jobId: b.id, startedAt: at() }));
+    expect(watcher.add(comfy, { provider: "comfy", jobId: b.id, startedAt: at() })).toBe(
+      watcher.add(comfy, { provider: "comfy", jobId: b.id, startedAt: at() }),
+    );
     expect(watcher.size).toBe(3);
 
     await sleep(60);
@@ -222,7 +242,9 @@ describe("many jobs on one watcher", () => {
 
     const ended: JobResult[] = [];
     for await (const result of watcher.results()) ended.push(result);
-    expect(ended.map((r) => `${r.handle.jobId}:${r.snapshot?.state}`).sort()).toEqual([`${a.id}:succeeded`, `${b.id}:succeeded`, `${late.id}:succeeded`].sort());
+    expect(ended.map((r) => `${r.handle.jobId}:${r.snapshot?.state}`).sort()).toEqual(
+      [`${a.id}:succeeded`, `${b.id}:succeeded`, `${late.id}:succeeded`].sort(),
+    );
     expect((await jobA.result).state).toBe("succeeded");
     expect(updates).toContain(`${a.id}:running`);
     expect(watcher.size).toBe(0);
@@ -278,7 +300,11 @@ describe("webhooks", () => {
 
   test("a delivery ends the wait with zero status polls", async () => {
     const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
-    const handle = await da.start("asr", { url: "https://example.com/a.flac", encoding: "FLAC", sampleRate: 8000, languageCode: "en-US" }, { webhook: `${hookUrl}?token=${token}` });
+    const handle = await da.start(
+      "asr",
+      { url: "https://example.com/a.flac", encoding: "FLAC", sampleRate: 8000, languageCode: "en-US" },
+      { webhook: `${hookUrl}?token=${token}` },
+    );
     expect(handle.webhook).toBe(true);
     const done = await watcher.add(da, handle).result;
     expect(done.state).toBe("succeeded");
@@ -290,7 +316,8 @@ describe("webhooks", () => {
     const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
     const job = fake.createJob("deepaffects", { status: "Running" });
     const watched = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: job.id, startedAt: at(), webhook: true });
-    const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (url: string, body: unknown) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const payload = { request_id: job.id, response: { transcript: "hello" } };
     expect((await post(hookUrl, payload)).status).toBe(401);
     expect((await post(`${hookUrl}?token=${token}x`, payload)).status).toBe(401);

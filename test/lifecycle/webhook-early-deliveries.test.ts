@@ -6,7 +6,15 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { createDeepAffectsClient, createRateLimiter, createWatcher, createWebhookHandler, InvalidArgumentError, type Watcher, type WatcherOptions } from "../../src/deepaffects.js";
+import {
+  createDeepAffectsClient,
+  createRateLimiter,
+  createWatcher,
+  createWebhookHandler,
+  InvalidArgumentError,
+  type Watcher,
+  type WatcherOptions,
+} from "../../src/deepaffects.js";
 
 const TOKEN = "whk_memory_test_token_0123";
 const MiB = 1024 * 1024;
@@ -16,20 +24,35 @@ function setUp(options: WatcherOptions = {}) {
   const watcher = createWatcher({ limiter: createRateLimiter(), ...options });
   const handler = createWebhookHandler({ watcher, token: TOKEN, maxBodyBytes: 4 * MiB });
   const deliver = async (id: string, response: unknown = { transcript: id }) => {
-    const res = await handler(new Request(`https://hooks.example.com/da?token=${TOKEN}`, { method: "POST", body: JSON.stringify({ request_id: id, response }) }));
+    const res = await handler(
+      new Request(`https://hooks.example.com/da?token=${TOKEN}`, { method: "POST", body: JSON.stringify({ request_id: id, response }) }),
+    );
     return (await res.json()) as { matched?: boolean };
   };
   return { watcher, deliver };
 }
 /** Adds the job and tells how it stands shortly after: ended by a held delivery, or still waiting (nothing polls for an hour). */
 async function addLater(watcher: Watcher, id: string): Promise<string> {
-  const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: id, startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
-  return Promise.race([job.result.then((s) => `${s.state}: ${JSON.stringify((s.raw as { response: { response: unknown } }).response.response)}`), new Promise<string>((r) => setTimeout(() => r("still waiting"), 100))]);
+  const job = watcher.add(
+    da,
+    { provider: "deepaffects", api: "asr", jobId: id, startedAt: new Date().toISOString(), webhook: true },
+    { webhookFallbackMs: 3_600_000 },
+  );
+  return Promise.race([
+    job.result.then((s) => `${s.state}: ${JSON.stringify((s.raw as { response: { response: unknown } }).response.response)}`),
+    new Promise<string>((r) => setTimeout(() => r("still waiting"), 100)),
+  ]);
 }
 
-test("30 deliveries of the largest body, each parsing into 350 000 objects, for made-up jobs: the heap grows by the byte limit, not 21 MB each", { timeout: 90_000 }, async () => {
+test("30 deliveries of the largest body, each parsing into 350 000 objects, for made-up jobs: the heap grows by the byte limit, not 21 MB each", {
+  timeout: 90_000,
+}, async () => {
   // On a 384 MB heap: holding the parsed bodies (about 21 MB each) runs out of memory before the end.
-  const child = spawn(process.execPath, ["--expose-gc", "--max-old-space-size=384", "--import", "tsx", join(import.meta.dirname, "../fixtures/early-deliveries.ts"), "30"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=384", "--import", "tsx", join(import.meta.dirname, "../fixtures/early-deliveries.ts"), "30"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk) => (out += chunk));
@@ -95,7 +118,12 @@ describe("the limits", () => {
     watcher.close();
   });
 
-  test.each([["max", -1], ["maxBytes", 1.5], ["holdMs", Number.NaN], ["holdMs", Infinity]])("earlyDeliveries.%s = %s: an InvalidArgumentError", (name, value) => {
+  test.each([
+    ["max", -1],
+    ["maxBytes", 1.5],
+    ["holdMs", Number.NaN],
+    ["holdMs", Infinity],
+  ])("earlyDeliveries.%s = %s: an InvalidArgumentError", (name, value) => {
     expect(() => createWatcher({ earlyDeliveries: { [name]: value } })).toThrow(InvalidArgumentError);
     expect(() => createWatcher({ earlyDeliveries: { [name]: value } })).toThrow(new RegExp(`earlyDeliveries\\.${name}`));
   });

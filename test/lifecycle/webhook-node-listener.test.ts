@@ -71,7 +71,11 @@ describe("request lines a Request cannot be built from", () => {
 describe("headers", () => {
   test("bytes past ASCII in a header value and a token split over two headers: no crash, 401", async () => {
     const answer = await exchange(receiver.port, [
-      Buffer.concat([Buffer.from("POST /hook HTTP/1.1\r\nHost: a\r\nX-Odd: "), Buffer.from([0x80, 0xff, 0xfe]), Buffer.from(`\r\nX-Webhook-Token: ${TOKEN.slice(0, 8)}\r\nX-Webhook-Token: ${TOKEN.slice(8)}\r\nContent-Length: 2\r\n\r\n{}`)]),
+      Buffer.concat([
+        Buffer.from("POST /hook HTTP/1.1\r\nHost: a\r\nX-Odd: "),
+        Buffer.from([0x80, 0xff, 0xfe]),
+        Buffer.from(`\r\nX-Webhook-Token: ${TOKEN.slice(0, 8)}\r\nX-Webhook-Token: ${TOKEN.slice(8)}\r\nContent-Length: 2\r\n\r\n{}`),
+      ]),
     ]);
     expect(answer.status).toBe(401);
     await stillServing("after-odd-headers");
@@ -103,7 +107,9 @@ describe("bodies and clients that fail", () => {
   });
 
   test("a client that stops sending and half-closes: 400 from node:http, nothing delivered", async () => {
-    const answer = await exchange(receiver.port, [`POST /hook${Q} HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n{"request_id":"half"`]);
+    const answer = await exchange(receiver.port, [
+      `POST /hook${Q} HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n{"request_id":"half"`,
+    ]);
     if (answer.status !== undefined) expect(answer.status).toBe(400);
     expect(receiver.delivered()).not.toContain("half");
     await stillServing("after-half-close");

@@ -10,7 +10,15 @@ import { request as httpRequest, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { createDeepAffectsClient, createRateLimiter, createWatcher, createWebhookHandler, InvalidArgumentError, JobStatusError, toNodeListener } from "../../src/deepaffects.js";
+import {
+  createDeepAffectsClient,
+  createRateLimiter,
+  createWatcher,
+  createWebhookHandler,
+  InvalidArgumentError,
+  JobStatusError,
+  toNodeListener,
+} from "../../src/deepaffects.js";
 
 const TOKEN = "whk_Zq8+c/2Lr=0pT7mXe4Kd";
 const URL_BASE = "https://hooks.example.com/deepaffects";
@@ -33,7 +41,8 @@ describe("the token", () => {
   test("a change in any single byte, a missing or extra byte, or no token gives 401 and no delivery", async () => {
     const { deliver, handler } = spy();
     const wrong: string[] = ["", TOKEN.slice(1), TOKEN.slice(0, -1), `${TOKEN}x`, `x${TOKEN}`, TOKEN.toLowerCase(), `${TOKEN}\u0000`];
-    for (let i = 0; i < TOKEN.length; i++) wrong.push(`${TOKEN.slice(0, i)}${String.fromCharCode(TOKEN.charCodeAt(i) ^ 1)}${TOKEN.slice(i + 1)}`);
+    for (let i = 0; i < TOKEN.length; i++)
+      wrong.push(`${TOKEN.slice(0, i)}${String.fromCharCode(TOKEN.charCodeAt(i) ^ 1)}${TOKEN.slice(i + 1)}`);
     const headerSafe = (value: string) => {
       try {
         return new Headers({ v: value }).get("v") === value;
@@ -73,22 +82,23 @@ describe("the token", () => {
     expect(source).not.toMatch(/\bgiven\s*(===|!==|==|!=)|(===|!==|==|!=)\s*given\b/);
   });
 
-  test.each([["a short token", "fifteen-chars!!"], ["no token", undefined], ["a token that is not a string", 1234567890123456]])(
-    "%s: an InvalidArgumentError naming the 16-character minimum, without the token",
-    (_what, token) => {
-      const error = (() => {
-        try {
-          createWebhookHandler({ watcher: { deliver: () => true }, token: token as string });
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error).toBeInstanceOf(InvalidArgumentError);
-      expect(error).toBeInstanceOf(JobStatusError);
-      expect((error as Error).message).toMatch(/at least 16 characters/);
-      if (typeof token === "string") expect((error as Error).message).not.toContain(token);
-    },
-  );
+  test.each([
+    ["a short token", "fifteen-chars!!"],
+    ["no token", undefined],
+    ["a token that is not a string", 1234567890123456],
+  ])("%s: an InvalidArgumentError naming the 16-character minimum, without the token", (_what, token) => {
+    const error = (() => {
+      try {
+        createWebhookHandler({ watcher: { deliver: () => true }, token: token as string });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toBeInstanceOf(JobStatusError);
+    expect((error as Error).message).toMatch(/at least 16 characters/);
+    if (typeof token === "string") expect((error as Error).message).not.toContain(token);
+  });
 });
 
 describe("bodies", () => {
@@ -122,7 +132,11 @@ describe("bodies", () => {
   ])("%s, from a client whose body stream has already failed: an answer, not a rejection", async (_what, token, status) => {
     const { deliver, handler } = spy();
     const gone = new ReadableStream({ start: (controller) => controller.error(new Error("client gone")) });
-    const request = new Request(`${URL_BASE}?token=${encodeURIComponent(token)}`, { method: "POST", body: gone, duplex: "half" } as RequestInit);
+    const request = new Request(`${URL_BASE}?token=${encodeURIComponent(token)}`, {
+      method: "POST",
+      body: gone,
+      duplex: "half",
+    } as RequestInit);
     expect((await handler(request)).status).toBe(status);
     expect(deliver).not.toHaveBeenCalled();
   });
@@ -150,7 +164,13 @@ describe("through node:http", () => {
 
   test("a chunked body without a length that grows past the limit gets 400, read, not reset", async () => {
     const { status, sent } = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
-      const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: `/hook?token=${encodeURIComponent(TOKEN)}`, headers: { "content-type": "application/json" } });
+      const req = httpRequest({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: `/hook?token=${encodeURIComponent(TOKEN)}`,
+        headers: { "content-type": "application/json" },
+      });
       let sent = 0;
       req.on("response", (res) => {
         res.resume();
@@ -182,7 +202,11 @@ describe("replays", () => {
     const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
     const updates: unknown[] = [];
     watcher.on("update", (s) => updates.push(s.raw));
-    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-replay", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    const job = watcher.add(
+      da,
+      { provider: "deepaffects", api: "asr", jobId: "req-replay", startedAt: new Date().toISOString(), webhook: true },
+      { webhookFallbackMs: 3_600_000 },
+    );
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await (await post(handler, delivery("req-replay", { transcript: `try ${i}` }), TOKEN)).json());
     expect(answers[0]).toEqual({ ok: true, matched: true });
@@ -199,8 +223,15 @@ describe("replays", () => {
     const handler = createWebhookHandler({ watcher, token: TOKEN });
     const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
     expect(await (await post(handler, delivery("req-early", { transcript: "first" }), TOKEN)).json()).toEqual({ ok: true, matched: false });
-    expect(await (await post(handler, delivery("req-early", { transcript: "second" }), TOKEN)).json()).toEqual({ ok: true, duplicate: true });
-    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-early", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    expect(await (await post(handler, delivery("req-early", { transcript: "second" }), TOKEN)).json()).toEqual({
+      ok: true,
+      duplicate: true,
+    });
+    const job = watcher.add(
+      da,
+      { provider: "deepaffects", api: "asr", jobId: "req-early", startedAt: new Date().toISOString(), webhook: true },
+      { webhookFallbackMs: 3_600_000 },
+    );
     expect((await job.result).raw).toMatchObject({ response: { response: { transcript: "first" } } });
     watcher.close();
   });
@@ -209,7 +240,11 @@ describe("replays", () => {
     const watcher = createWatcher({ limiter: createRateLimiter() });
     const da = createDeepAffectsClient({ apiKey: "da-key-unused-0123456789", baseUrl: "http://127.0.0.1:9" });
     expect(watcher.deliver("deepaffects", "req-odd", { request_id: "another-job", response: {} })).toBe(false);
-    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-odd", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    const job = watcher.add(
+      da,
+      { provider: "deepaffects", api: "asr", jobId: "req-odd", startedAt: new Date().toISOString(), webhook: true },
+      { webhookFallbackMs: 3_600_000 },
+    );
     await expect(job.result).rejects.toBeInstanceOf(JobStatusError);
     expect(watcher.size).toBe(0);
     watcher.close();
@@ -218,7 +253,12 @@ describe("replays", () => {
 
 describe("a delivery that could not be handed over", () => {
   test.each([
-    ["throws", () => { throw new Error("listener failed"); }],
+    [
+      "throws",
+      () => {
+        throw new Error("listener failed");
+      },
+    ],
     ["rejects", () => Promise.reject(new Error("store unavailable"))],
   ])("when deliver %s: 500 and nothing remembered, so the provider's retry is handed over again", async (_how, fail) => {
     let failures = 1;
@@ -244,7 +284,10 @@ describe("a delivery that could not be handed over", () => {
   test("redeliveries while one is being handed over share its outcome: handed over once", async () => {
     let calls = 0;
     let finish!: (matched: boolean) => void;
-    const handler = createWebhookHandler({ token: TOKEN, watcher: { deliver: () => (calls++, new Promise<boolean>((r) => (finish = r))) } });
+    const handler = createWebhookHandler({
+      token: TOKEN,
+      watcher: { deliver: () => (calls++, new Promise<boolean>((r) => (finish = r))) },
+    });
     const answers = [post(handler, delivery("req-slow"), TOKEN), post(handler, delivery("req-slow"), TOKEN)];
     await new Promise((r) => setTimeout(r, 20));
     finish(true);
@@ -260,9 +303,19 @@ describe("a delivery that could not be handed over", () => {
     watcher.on("update", () => {
       throw broke;
     });
-    const job = watcher.add(da, { provider: "deepaffects", api: "asr", jobId: "req-listener", startedAt: new Date().toISOString(), webhook: true }, { webhookFallbackMs: 3_600_000 });
+    const job = watcher.add(
+      da,
+      { provider: "deepaffects", api: "asr", jobId: "req-listener", startedAt: new Date().toISOString(), webhook: true },
+      { webhookFallbackMs: 3_600_000 },
+    );
     expect((await post(handler, delivery("req-listener", { transcript: "done" }), TOKEN)).status).toBe(200);
-    const ended = await Promise.race([job.result.then(() => "resolved", (error: unknown) => error), new Promise((r) => setTimeout(() => r("still waiting"), 1_000))]);
+    const ended = await Promise.race([
+      job.result.then(
+        () => "resolved",
+        (error: unknown) => error,
+      ),
+      new Promise((r) => setTimeout(() => r("still waiting"), 1_000)),
+    ]);
     expect(ended).toBe(broke);
     expect(watcher.size).toBe(0);
     watcher.close();

@@ -101,7 +101,10 @@ describe.each(Object.keys(ENTRIES) as Entry[])("entry %s", (entry) => {
     const full = await bundle(entry);
     for (const other of (Object.keys(PROVIDER_CODE) as Provider[]).filter((p) => p !== provider)) {
       const { modules, strings } = PROVIDER_CODE[other];
-      expect(full.inputs.filter((input) => modules.includes(input)), `${label} includes ${other} modules`).toEqual([]);
+      expect(
+        full.inputs.filter((input) => modules.includes(input)),
+        `${label} includes ${other} modules`,
+      ).toEqual([]);
       for (const pattern of strings) expect(full.code, `${label} contains ${other}'s ${pattern}`).not.toMatch(pattern);
     }
     // And it does carry its own, so the checks above are not vacuous.
@@ -111,7 +114,9 @@ describe.each(Object.keys(ENTRIES) as Entry[])("entry %s", (entry) => {
   it(`stays under its ceiling of ${ceiling / 1000} kB minified + gzipped`, async () => {
     const { minified, gzipped } = await bundle(entry);
     const verdict = gzipped <= target ? "target met" : "over target";
-    measured.push(`  ${label.padEnd(22)} ${(minified / 1000).toFixed(1).padStart(6)} kB min  ${(gzipped / 1000).toFixed(2).padStart(6)} kB gz  ceiling ${ceiling / 1000} kB, target ${target / 1000} kB: ${verdict}`);
+    measured.push(
+      `  ${label.padEnd(22)} ${(minified / 1000).toFixed(1).padStart(6)} kB min  ${(gzipped / 1000).toFixed(2).padStart(6)} kB gz  ceiling ${ceiling / 1000} kB, target ${target / 1000} kB: ${verdict}`,
+    );
     expect(gzipped, `${label}: ${gzipped} B gzipped, ceiling ${ceiling} B`).toBeLessThanOrEqual(ceiling);
   });
 });

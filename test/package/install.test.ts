@@ -115,43 +115,63 @@ describe.skipIf(!canPack)("the packed tarball in a fresh project", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it("imports every entry with Node", async () => {
-    const result = await run(process.execPath, ["--input-type=module", "-e", IMPORT_EVERY_ENTRY], project);
-    expect(result.stderr).toBe("");
-    expect(result.stdout).toContain("imported 5 entries of jobstatus@");
-    expect(result.code).toBe(0);
-  }, STEP_TIMEOUT_MS);
+  it(
+    "imports every entry with Node",
+    async () => {
+      const result = await run(process.execPath, ["--input-type=module", "-e", IMPORT_EVERY_ENTRY], project);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toContain("imported 5 entries of jobstatus@");
+      expect(result.code).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it("require()s every entry, as the README promises on Node 20.19+", async () => {
-    const requireEvery = `for (const e of ["jobstatus", "jobstatus/dify", "jobstatus/comfy", "jobstatus/deepaffects"]) if (typeof require(e).wait !== "function") throw new Error(e + " has no wait");
+  it(
+    "require()s every entry, as the README promises on Node 20.19+",
+    async () => {
+      const requireEvery = `for (const e of ["jobstatus", "jobstatus/dify", "jobstatus/comfy", "jobstatus/deepaffects"]) if (typeof require(e).wait !== "function") throw new Error(e + " has no wait");
 console.log(typeof require("jobstatus/testing").startFakeProviders);`;
-    const result = await run(process.execPath, ["--input-type=commonjs", "-e", requireEvery], project);
-    expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe("function");
-    expect(result.code).toBe(0);
-  }, STEP_TIMEOUT_MS);
+      const result = await run(process.execPath, ["--input-type=commonjs", "-e", requireEvery], project);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.trim()).toBe("function");
+      expect(result.code).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it("ships the README, the LICENSE and package metadata npm shows", async () => {
-    const installed = path.join(project, "node_modules", "jobstatus");
-    const license = await readFile(path.join(installed, "LICENSE"), "utf8");
-    expect(license).toContain("MIT License");
-    expect(await readFile(path.join(installed, "README.md"), "utf8")).toContain("npm i jobstatus");
-    const pkg = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
-    expect(Object.keys(pkg)).toEqual(expect.arrayContaining(["repository", "homepage", "bugs", "license"]));
-  }, STEP_TIMEOUT_MS);
+  it(
+    "ships the README, the LICENSE and package metadata npm shows",
+    async () => {
+      const installed = path.join(project, "node_modules", "jobstatus");
+      const license = await readFile(path.join(installed, "LICENSE"), "utf8");
+      expect(license).toContain("MIT License");
+      expect(await readFile(path.join(installed, "README.md"), "utf8")).toContain("npm i jobstatus");
+      const pkg = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
+      expect(Object.keys(pkg)).toEqual(expect.arrayContaining(["repository", "homepage", "bugs", "license"]));
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it("runs `npx jobstatus --help`", async () => {
-    expect(hasBin, "the tarball has no dist/src/cli/main.js (the CLI was not built)").toBe(true);
-    const result = await run("npx", ["--no-install", "jobstatus", "--help"], project);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout + result.stderr).toContain("status");
-  }, STEP_TIMEOUT_MS);
+  it(
+    "runs `npx jobstatus --help`",
+    async () => {
+      expect(hasBin, "the tarball has no dist/src/cli/main.js (the CLI was not built)").toBe(true);
+      const result = await run("npx", ["--no-install", "jobstatus", "--help"], project);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout + result.stderr).toContain("status");
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it("type-checks a consumer of jobstatus/comfy under NodeNext", async () => {
-    await writeFile(path.join(project, "consumer.ts"), CONSUMER_TS);
-    await writeFile(path.join(project, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
-    const result = await run(process.execPath, [TSC, "-p", "tsconfig.json"], project);
-    expect(result.stdout + result.stderr).toBe("");
-    expect(result.code).toBe(0);
-  }, STEP_TIMEOUT_MS);
+  it(
+    "type-checks a consumer of jobstatus/comfy under NodeNext",
+    async () => {
+      await writeFile(path.join(project, "consumer.ts"), CONSUMER_TS);
+      await writeFile(path.join(project, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
+      const result = await run(process.execPath, [TSC, "-p", "tsconfig.json"], project);
+      expect(result.stdout + result.stderr).toBe("");
+      expect(result.code).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

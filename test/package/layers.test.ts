@@ -14,7 +14,10 @@ function sources(): Array<{ file: string; imports: string[] }> {
   const files = readdirSync(SRC, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
   return files.map((file) => {
     const text = readFileSync(path.join(SRC, file), "utf8");
-    const imports = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gms), ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => {
+    const imports = [
+      ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gms),
+      ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+    ].map((m) => {
       const spec = m[1]!;
       // Relative imports as paths under src/ (generated/ comes out as ../generated/...).
       return spec.startsWith(".") ? path.posix.normalize(path.posix.join(path.posix.dirname(file.split(path.sep).join("/")), spec)) : spec;
@@ -29,7 +32,8 @@ function layerOf(p: string): string {
   if (p.startsWith("../")) return "outside src";
   if (p.startsWith("node:")) return "node";
   const [top, ...rest] = p.split("/");
-  if (rest.length === 0) return /\.(ts|js)$/.test(p) ? (p.startsWith("testing.") ? "testing" : p.startsWith("bullmq.") ? "bullmq" : "entry") : "package";
+  if (rest.length === 0)
+    return /\.(ts|js)$/.test(p) ? (p.startsWith("testing.") ? "testing" : p.startsWith("bullmq.") ? "bullmq" : "entry") : "package";
   if (top!.startsWith("@")) return "package";
   return top!;
 }

@@ -7,7 +7,19 @@ const readJson = (file: string) => JSON.parse(readFileSync(new URL(`../../${file
 const pkg = readJson("package.json");
 const lock = readJson("package-lock.json") as { name?: string; version?: string; packages?: Record<string, Record<string, unknown>> };
 
-const COPIED = ["name", "version", "license", "bin", "engines", "funding", "dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "peerDependenciesMeta"];
+const COPIED = [
+  "name",
+  "version",
+  "license",
+  "bin",
+  "engines",
+  "funding",
+  "dependencies",
+  "devDependencies",
+  "optionalDependencies",
+  "peerDependencies",
+  "peerDependenciesMeta",
+];
 
 /** npm stores a string `bin` as `{ [name]: path }` and drops a leading "./" from each path. */
 function normalizeBin(bin: unknown, name: unknown): unknown {
@@ -20,7 +32,9 @@ test("the lock's root entry says what package.json says, so npm install leaves a
   const root = lock.packages?.[""] ?? {};
   const pick = (source: Record<string, unknown>) =>
     Object.fromEntries(
-      COPIED.map((key) => [key, key === "bin" ? normalizeBin(source.bin, source.name) : source[key]]).filter(([, value]) => value !== undefined),
+      COPIED.map((key) => [key, key === "bin" ? normalizeBin(source.bin, source.name) : source[key]]).filter(
+        ([, value]) => value !== undefined,
+      ),
     );
   expect(pick(root)).toEqual(pick(pkg));
   expect({ name: lock.name, version: lock.version }).toEqual({ name: pkg.name, version: pkg.version });

@@ -41,7 +41,13 @@ test("killed mid-wait, resumed elsewhere: same outcomes, same deadlines, nothing
   const startsBefore = fake.requests({ route: "start" }).length;
   expect(startsBefore).toBe(5);
   // Every job was still going when the process died.
-  for (const s of states) expect(fake.job(s.handle.provider === "dify" ? (s.handle.app === "chatflow" ? "dify-chatflow" : "dify-completion") : s.handle.provider, s.handle.jobId)?.status).not.toMatch(/^(completed|error|success|Completed)$/);
+  for (const s of states)
+    expect(
+      fake.job(
+        s.handle.provider === "dify" ? (s.handle.app === "chatflow" ? "dify-chatflow" : "dify-completion") : s.handle.provider,
+        s.handle.jobId,
+      )?.status,
+    ).not.toMatch(/^(completed|error|success|Completed)$/);
 
   // While no process watches: one Comfy job is cancelled, the other stalls and must run into its deadline.
   const [cancelled, stalled] = states.filter((s) => s.handle.provider === "comfy") as [WaitState, WaitState];
@@ -49,7 +55,9 @@ test("killed mid-wait, resumed elsewhere: same outcomes, same deadlines, nothing
   fake.job("comfy", stalled.handle.jobId)!.setStatus("executing");
 
   const second = runFixture("crash-resume.ts", [config, stateFile]);
-  const summary = (await within(second.summary, 30_000, undefined)) as { results: Array<Record<string, string | number | null>> } | undefined;
+  const summary = (await within(second.summary, 30_000, undefined)) as
+    | { results: Array<Record<string, string | number | null>> }
+    | undefined;
   expect(summary, second.stderr()).toBeDefined();
   const exit = await within(second.exited, 5_000, undefined);
   if (!exit) second.child.kill("SIGKILL");
@@ -57,7 +65,10 @@ test("killed mid-wait, resumed elsewhere: same outcomes, same deadlines, nothing
 
   const byId = new Map(summary!.results.map((r) => [r["jobId"], r]));
   const outcome = (s: WaitState) => byId.get(s.handle.jobId)!;
-  const [chatflow, completion] = [states.find((s) => s.handle.provider === "dify" && s.handle.app === "chatflow")!, states.find((s) => s.handle.provider === "dify" && s.handle.app === "completion")!];
+  const [chatflow, completion] = [
+    states.find((s) => s.handle.provider === "dify" && s.handle.app === "chatflow")!,
+    states.find((s) => s.handle.provider === "dify" && s.handle.app === "completion")!,
+  ];
   const deepaffects = states.find((s) => s.handle.provider === "deepaffects")!;
   expect(outcome(chatflow)).toMatchObject({ state: "succeeded" });
   expect(outcome(completion)).toMatchObject({ state: "failed" });

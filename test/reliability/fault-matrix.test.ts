@@ -39,7 +39,9 @@ test("fault matrix: every API × fault × operation ends right, in time, leaving
   const started = Date.now();
   const runs = APIS.map((api) => ({
     api,
-    run: runFixture("fault-matrix.ts", [], { MATRIX_CONFIG: JSON.stringify({ api, control: control.url, urls: fake.urls, keys: fake.keys }) }),
+    run: runFixture("fault-matrix.ts", [], {
+      MATRIX_CONFIG: JSON.stringify({ api, control: control.url, urls: fake.urls, keys: fake.keys }),
+    }),
   }));
   const results = await Promise.all(
     runs.map(async ({ api, run }) => {
@@ -56,14 +58,19 @@ test("fault matrix: every API × fault × operation ends right, in time, leaving
     const s = summary as { cases: number; passed: number; faults: number; failures: unknown[]; unhandled: string[]; ms: number };
     cases += s.cases;
     passed += s.passed;
-    console.log(`fault matrix ${api}: ${s.cases} cases, ${s.passed} passed, ${s.faults} faults, ${s.ms} ms${exit ? `, exited ${exit.afterSummaryMs} ms after its summary` : ", did not exit"}`);
+    console.log(
+      `fault matrix ${api}: ${s.cases} cases, ${s.passed} passed, ${s.faults} faults, ${s.ms} ms${exit ? `, exited ${exit.afterSummaryMs} ms after its summary` : ", did not exit"}`,
+    );
   }
   console.log(`fault matrix: ${cases} cases, ${passed} passed (${APIS.length} APIs × 3 operations, ${Date.now() - started} ms)`);
   for (const { api, summary, exit } of results) {
     const s = summary as { failures: unknown[]; unhandled: string[] };
     expect(s.failures, `${api}: failing cases`).toEqual([]);
     expect(s.unhandled, `${api}: unhandled rejections or exceptions`).toEqual([]);
-    expect(exit, `${api}: the child did not exit within ${EXIT_BOUND_MS} ms of its summary: a timer or socket was left behind`).toBeDefined();
+    expect(
+      exit,
+      `${api}: the child did not exit within ${EXIT_BOUND_MS} ms of its summary: a timer or socket was left behind`,
+    ).toBeDefined();
     expect(exit).toMatchObject({ code: 0, signal: null });
   }
   expect(passed).toBe(cases);

@@ -62,10 +62,46 @@ const INVISIBLE = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufe
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const piece = fc.constantFrom(
-  "\u001b", "\u001b[2J", "\u001b[H", "\u001b]0;PWNED\u0007", "\u001b]2;t\u001b\\", "\u001b]52;c;cHduZWQ=\u0007", "\u001b]8;;https://evil.example\u0007",
-  "\u001bP+q\u001b\\", "\u009b2J", "\u009d0;t\u009c", "\u0085", "\u0090", "\u007f", "\u0000", "\u0007", "\b", "\r", "\n", "\t", "\u000b",
-  "\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\u061c", "\u2028", "\u2029", "\ufeff", "\ud800", "\udfff", "\ud83d", "😀",
-  "a", " ", "é", "漢", "\\", '"', "[REDACTED]",
+  "\u001b",
+  "\u001b[2J",
+  "\u001b[H",
+  "\u001b]0;PWNED\u0007",
+  "\u001b]2;t\u001b\\",
+  "\u001b]52;c;cHduZWQ=\u0007",
+  "\u001b]8;;https://evil.example\u0007",
+  "\u001bP+q\u001b\\",
+  "\u009b2J",
+  "\u009d0;t\u009c",
+  "\u0085",
+  "\u0090",
+  "\u007f",
+  "\u0000",
+  "\u0007",
+  "\b",
+  "\r",
+  "\n",
+  "\t",
+  "\u000b",
+  "\u202e",
+  "\u202d",
+  "\u2066",
+  "\u2069",
+  "\u200f",
+  "\u061c",
+  "\u2028",
+  "\u2029",
+  "\ufeff",
+  "\ud800",
+  "\udfff",
+  "\ud83d",
+  "😀",
+  "a",
+  " ",
+  "é",
+  "漢",
+  "\\",
+  '"',
+  "[REDACTED]",
 );
 /** Text a hostile or broken provider might send, as `unit` repeated to `length` (so a failure prints short). */
 interface Hostile {
@@ -96,7 +132,11 @@ function targetOf(api: FakeApi, jobId: string): JobTarget {
   return { provider, jobId, action: "enable", app, api: "asr", baseUrl: urlOf(api, fake.urls) };
 }
 
-const ENV_KEYS = () => ({ DIFY_API_KEY: keyOf("dify-chatflow", fake.keys), COMFY_API_KEY: fake.keys.comfy, DEEPAFFECTS_API_KEY: fake.keys.deepaffects });
+const ENV_KEYS = () => ({
+  DIFY_API_KEY: keyOf("dify-chatflow", fake.keys),
+  COMFY_API_KEY: fake.keys.comfy,
+  DEEPAFFECTS_API_KEY: fake.keys.deepaffects,
+});
 
 /** Runs a command the way main() does: its result, or its error reported. */
 async function runCommand(command: Extract<Command, { kind: "status" | "wait" }>, api: FakeApi, out: Output): Promise<number> {
@@ -139,42 +179,65 @@ const answer = fc.constantFrom("raw status", "failed job", "error answer");
 describe("hostile provider text through the CLI", () => {
   test("status: no provider control character reaches the output, JSON parses, output is bounded", { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(statusApi, answer, modeArb, fc.boolean(), hostileArb, fc.constantFrom(400, 401, 403, 404, 500, 502), async (api, kind, mode, noColor, hostile, status) => {
-        const text = textOf(hostile);
-        const job =
-          kind === "raw status"
-            ? fake.createJob(api, { script: [{ status: text, forMs: 60_000 }, { status: RAW[api].done }] })
-            : fake.createJob(api, { status: RAW[api].failed, errorMessage: text });
-        const rule = kind === "error answer" ? fake.fault({ api, route: "status", jobId: job.id, status, body: { message: text, error: text, detail: text } }) : undefined;
-        const { stdout, stderr, out } = outputFor(mode, noColor);
-        try {
-          const code = await runCommand({ kind: "status", target: targetOf(api, job.id), json: mode === "json" }, api, out);
-          if (kind === "error answer") expect([2, 4, 5, 6]).toContain(code);
-          else expect(code).toBe(kind === "raw status" ? 0 : 1);
-          expectSafe(mode, noColor, stdout, stderr, [text]);
-          // JSON keeps the provider's text whole.
-          if (mode === "json" && kind === "raw status") expect(JSON.parse(stdout.text)).toMatchObject({ rawStatus: text });
-        } finally {
-          rule?.remove();
-        }
-      }),
+      fc.asyncProperty(
+        statusApi,
+        answer,
+        modeArb,
+        fc.boolean(),
+        hostileArb,
+        fc.constantFrom(400, 401, 403, 404, 500, 502),
+        async (api, kind, mode, noColor, hostile, status) => {
+          const text = textOf(hostile);
+          const job =
+            kind === "raw status"
+              ? fake.createJob(api, { script: [{ status: text, forMs: 60_000 }, { status: RAW[api].done }] })
+              : fake.createJob(api, { status: RAW[api].failed, errorMessage: text });
+          const rule =
+            kind === "error answer"
+              ? fake.fault({ api, route: "status", jobId: job.id, status, body: { message: text, error: text, detail: text } })
+              : undefined;
+          const { stdout, stderr, out } = outputFor(mode, noColor);
+          try {
+            const code = await runCommand({ kind: "status", target: targetOf(api, job.id), json: mode === "json" }, api, out);
+            if (kind === "error answer") expect([2, 4, 5, 6]).toContain(code);
+            else expect(code).toBe(kind === "raw status" ? 0 : 1);
+            expectSafe(mode, noColor, stdout, stderr, [text]);
+            // JSON keeps the provider's text whole.
+            if (mode === "json" && kind === "raw status") expect(JSON.parse(stdout.text)).toMatchObject({ rawStatus: text });
+          } finally {
+            rule?.remove();
+          }
+        },
+      ),
       runs(120),
     );
   });
 
   test("wait: the same, on the live line, the change lines and the final line", { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<FakeApi>("dify-chatflow", "comfy"), modeArb, fc.boolean(), hostileArb, hostileArb, async (api, mode, noColor, hostileStatus, hostileMessage) => {
-        const [status, message] = [textOf(hostileStatus), textOf(hostileMessage)];
-        // Long enough for the live line to be redrawn with the hostile status a few times.
-        const job = fake.createJob(api, { script: [{ status, forMs: 500 }, { status: RAW[api].failed }], errorMessage: message });
-        const { stdout, stderr, out } = outputFor(mode, noColor);
-        const code = await runCommand({ kind: "wait", target: targetOf(api, job.id), json: mode === "json", timeoutMs: 15_000, minIntervalMs: 50 }, api, out);
-        expect(code).toBe(1);
-        expectSafe(mode, noColor, stdout, stderr, [status, message]);
-        // A hidden cursor comes back (the spinner hides none where it judges the terminal non-interactive, as under CI).
-        if (stderr.text.includes("\u001b[?25l")) expect(stderr.text.slice(stderr.text.lastIndexOf("\u001b[?25l"))).toContain("\u001b[?25h");
-      }),
+      fc.asyncProperty(
+        fc.constantFrom<FakeApi>("dify-chatflow", "comfy"),
+        modeArb,
+        fc.boolean(),
+        hostileArb,
+        hostileArb,
+        async (api, mode, noColor, hostileStatus, hostileMessage) => {
+          const [status, message] = [textOf(hostileStatus), textOf(hostileMessage)];
+          // Long enough for the live line to be redrawn with the hostile status a few times.
+          const job = fake.createJob(api, { script: [{ status, forMs: 500 }, { status: RAW[api].failed }], errorMessage: message });
+          const { stdout, stderr, out } = outputFor(mode, noColor);
+          const code = await runCommand(
+            { kind: "wait", target: targetOf(api, job.id), json: mode === "json", timeoutMs: 15_000, minIntervalMs: 50 },
+            api,
+            out,
+          );
+          expect(code).toBe(1);
+          expectSafe(mode, noColor, stdout, stderr, [status, message]);
+          // A hidden cursor comes back (the spinner hides none where it judges the terminal non-interactive, as under CI).
+          if (stderr.text.includes("\u001b[?25l"))
+            expect(stderr.text.slice(stderr.text.lastIndexOf("\u001b[?25l"))).toContain("\u001b[?25h");
+        },
+      ),
       runs(16),
     );
   });

@@ -43,11 +43,18 @@ describe("state normalizers are total", () => {
     comfy: [createComfyClient({ apiKey: "k" }).normalize, COMFY_STATES],
     deepaffects: [createDeepAffectsClient({ apiKey: "k" }).normalize, DEEPAFFECTS_STATES],
   } as const;
-  const anyValue = fc.oneof(fc.anything({ withBoxedValues: true, withNullPrototype: true, withMap: true, withSet: true }), fc.jsonValue(), fc.string(), fc.string({ unit: "binary" }));
+  const anyValue = fc.oneof(
+    fc.anything({ withBoxedValues: true, withNullPrototype: true, withMap: true, withSet: true }),
+    fc.jsonValue(),
+    fc.string(),
+    fc.string({ unit: "binary" }),
+  );
 
   test.each(Object.entries(normalizers))("%s: any value gives one of the six states, never an error", (_name, [normalize, table]) => {
     const known = Object.keys(table);
-    const spelled = fc.tuple(fc.constantFrom(...known), fc.constantFrom("", " ", "\t", "  "), fc.boolean()).map(([raw, pad, upper]) => `${pad}${upper ? raw.toUpperCase() : raw}${pad}`);
+    const spelled = fc
+      .tuple(fc.constantFrom(...known), fc.constantFrom("", " ", "\t", "  "), fc.boolean())
+      .map(([raw, pad, upper]) => `${pad}${upper ? raw.toUpperCase() : raw}${pad}`);
     fc.assert(
       fc.property(fc.oneof(anyValue, spelled), (value) => {
         const state = normalize(value);
@@ -83,13 +90,21 @@ describe("redaction", () => {
   test("a credential in a URL's query is masked even when the key is not known", () => {
     const name = fc.constantFrom("apikey", "APIKEY", "api_key", "api-key", "key", "token", "access_token");
     fc.assert(
-      fc.property(fc.webUrl({ withQueryParameters: false }), name, fc.string({ minLength: 1, maxLength: 40 }), fc.boolean(), (base, param, value, first) => {
-        const encoded = encodeURIComponent(value);
-        const url = first ? `${base.split("?")[0]}?${param}=${encoded}&request_id=r1` : `${base.split("?")[0]}?request_id=r1&${param}=${encoded}#frag`;
-        const out = redactText(url, []);
-        expect(new URL(out).searchParams.get(param)).toBe(REDACTED);
-        expect(new URL(out).searchParams.get("request_id")).toBe("r1");
-      }),
+      fc.property(
+        fc.webUrl({ withQueryParameters: false }),
+        name,
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        (base, param, value, first) => {
+          const encoded = encodeURIComponent(value);
+          const url = first
+            ? `${base.split("?")[0]}?${param}=${encoded}&request_id=r1`
+            : `${base.split("?")[0]}?request_id=r1&${param}=${encoded}#frag`;
+          const out = redactText(url, []);
+          expect(new URL(out).searchParams.get(param)).toBe(REDACTED);
+          expect(new URL(out).searchParams.get("request_id")).toBe("r1");
+        },
+      ),
       runs(1_000),
     );
   });
@@ -109,7 +124,11 @@ describe("redaction", () => {
  * Retry-After), 429 (maybe with one), 5xx, and maybe a terminal answer. Fake timers make times exact.
  */
 describe("the watcher keeps the poll schedule's promises", () => {
-  type Answer = { kind: "running"; hint?: number | undefined } | { kind: "429"; hint?: number | undefined } | { kind: "5xx" } | { kind: "done" };
+  type Answer =
+    | { kind: "running"; hint?: number | undefined }
+    | { kind: "429"; hint?: number | undefined }
+    | { kind: "5xx" }
+    | { kind: "done" };
   // Hints as headers and hand-made providers give them: 0 (Retry-After: 0, a date in the past), negative, huge, NaN.
   const extreme = fc.constantFrom(0, -1, -86_400_000, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e12, 2 ** 31);
   const hint = fc.option(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 7_200_000 }), extreme), { nil: undefined });
@@ -124,7 +143,11 @@ describe("the watcher keeps the poll schedule's promises", () => {
     // The deadline in units of the ceiling, so a run makes hundreds of polls at most, not millions.
     span: fc.double({ min: 0.001, max: 150, noNaN: true }),
     // The handle's startedAt from a clock far ahead or far behind, or a job long running.
-    startedBy: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.constantFrom(1e13, 86_400_000, -86_400_000, -1e12), fc.integer({ min: -3_600_000, max: 3_600_000 })),
+    startedBy: fc.oneof(
+      { arbitrary: fc.constant(0), weight: 3 },
+      fc.constantFrom(1e13, 86_400_000, -86_400_000, -1e12),
+      fc.integer({ min: -3_600_000, max: 3_600_000 }),
+    ),
     poll: fc.record({
       initialDelayMs: fc.integer({ min: 0, max: 120_000 }),
       minIntervalMs: fc.integer({ min: 1, max: 60_000 }),
@@ -137,7 +160,9 @@ describe("the watcher keeps the poll schedule's promises", () => {
   beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] }));
   afterEach(() => void vi.useRealTimers());
 
-  test("no poll after the last check before the deadline, none sooner than allowed, Retry-After honoured", { timeout: 60_000 }, async () => {
+  test("no poll after the last check before the deadline, none sooner than allowed, Retry-After honoured", {
+    timeout: 60_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async ({ answers, ends, span, startedBy, poll: { extra, ...poll } }) => {
         const timeoutMs = Math.min(6 * 3_600_000, Math.max(50, Math.round(span * (poll.minIntervalMs + extra))));
@@ -157,7 +182,15 @@ describe("the watcher keeps the poll schedule's promises", () => {
             if (a.kind === "429") throw new RateLimitError("429", { provider: "comfy", status: 429, retryAfterMs: a.hint });
             if (a.kind === "5xx") throw new ServerError("503", { provider: "comfy", status: 503 });
             const state = a.kind === "done" ? "succeeded" : "running";
-            return { handle, state, terminal: state === "succeeded", rawStatus: state, raw: null, observedAt: new Date().toISOString(), retryAfterMs: a.kind === "running" ? a.hint : undefined };
+            return {
+              handle,
+              state,
+              terminal: state === "succeeded",
+              rawStatus: state,
+              raw: null,
+              observedAt: new Date().toISOString(),
+              retryAfterMs: a.kind === "running" ? a.hint : undefined,
+            };
           },
         };
         const watcher = createWatcher({ limiter: createRateLimiter() });
@@ -166,10 +199,17 @@ describe("the watcher keeps the poll schedule's promises", () => {
         const warnings: string[] = [];
         const onWarning = (w: Error) => void warnings.push(w.name);
         process.on("warning", onWarning);
-        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added + startedBy).toISOString() }, { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 }).result;
+        const result = watcher.add(
+          provider,
+          { provider: "comfy", jobId: "j", startedAt: new Date(added + startedBy).toISOString() },
+          { timeoutMs, poll: policy, maxConsecutiveFailures: 1_000 },
+        ).result;
         let outcome: JobSnapshot | unknown;
         let settledAt = 0;
-        result.then((s) => ((outcome = s), (settledAt = Date.now())), (e: unknown) => ((outcome = e), (settledAt = Date.now())));
+        result.then(
+          (s) => ((outcome = s), (settledAt = Date.now())),
+          (e: unknown) => ((outcome = e), (settledAt = Date.now())),
+        );
         for (let i = 0; i < 200 && settledAt === 0; i++) await vi.runAllTimersAsync();
         watcher.close();
         process.off("warning", onWarning);
@@ -223,7 +263,22 @@ describe("whatever Retry-After a server sends, no storm and no endless park", ()
   const DAY = 86_400_000;
   const httpDate = fc.integer({ min: -10 * DAY, max: 10 * DAY }).map((offset) => new Date(NOW + offset).toUTCString());
   const text = fc.oneof(
-    fc.constantFrom("0", "-0", "-1", "0.0001", "NaN", "Infinity", "-Infinity", "1e400", "99999999999999999999", "", " ", "soon", "Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"),
+    fc.constantFrom(
+      "0",
+      "-0",
+      "-1",
+      "0.0001",
+      "NaN",
+      "Infinity",
+      "-Infinity",
+      "1e400",
+      "99999999999999999999",
+      "",
+      " ",
+      "soon",
+      "Thu, 01 Jan 1970 00:00:00 GMT",
+      "Fri, 31 Dec 9999 23:59:59 GMT",
+    ),
     fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
     fc.double({ noNaN: false }).map(String),
     httpDate,
@@ -233,17 +288,25 @@ describe("whatever Retry-After a server sends, no storm and no endless park", ()
 
   test("the next poll after any header comes no sooner than the floor (or the backoff), no later than a day", () => {
     fc.assert(
-      fc.property(fc.option(text, { nil: undefined }), fc.option(text, { nil: undefined }), fc.integer({ min: 1, max: 60_000 }), failures, fc.integer({ min: 0, max: 30 * DAY }), (after, afterMs, minIntervalMs, consecutiveFailures, elapsedMs) => {
-        const headers = new Headers();
-        if (after !== undefined) headers.set("retry-after", after.replace(/[\r\n\0]/g, ""));
-        if (afterMs !== undefined) headers.set("retry-after-ms", afterMs.replace(/[\r\n\0]/g, ""));
-        const policy = resolvePollPolicy({ minIntervalMs, maxIntervalMs: Math.max(minIntervalMs, 120_000), jitter: 0 });
-        const retryAfterMs = parseRetryAfter(headers, NOW);
-        const delay = nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures, retryAfterMs });
-        expect(delay).toBeGreaterThanOrEqual(policy.minIntervalMs);
-        expect(delay).toBeLessThanOrEqual(Math.max(DAY, policy.maxIntervalMs));
-        if (consecutiveFailures) expect(delay).toBeGreaterThanOrEqual(nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures }));
-      }),
+      fc.property(
+        fc.option(text, { nil: undefined }),
+        fc.option(text, { nil: undefined }),
+        fc.integer({ min: 1, max: 60_000 }),
+        failures,
+        fc.integer({ min: 0, max: 30 * DAY }),
+        (after, afterMs, minIntervalMs, consecutiveFailures, elapsedMs) => {
+          const headers = new Headers();
+          if (after !== undefined) headers.set("retry-after", after.replace(/[\r\n\0]/g, ""));
+          if (afterMs !== undefined) headers.set("retry-after-ms", afterMs.replace(/[\r\n\0]/g, ""));
+          const policy = resolvePollPolicy({ minIntervalMs, maxIntervalMs: Math.max(minIntervalMs, 120_000), jitter: 0 });
+          const retryAfterMs = parseRetryAfter(headers, NOW);
+          const delay = nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures, retryAfterMs });
+          expect(delay).toBeGreaterThanOrEqual(policy.minIntervalMs);
+          expect(delay).toBeLessThanOrEqual(Math.max(DAY, policy.maxIntervalMs));
+          if (consecutiveFailures)
+            expect(delay).toBeGreaterThanOrEqual(nextPollDelay(policy, { elapsedMs, attempt: 3, consecutiveFailures }));
+        },
+      ),
       runs(2_000),
     );
   });
@@ -284,55 +347,84 @@ describe("callbacks that fail in any way cannot hang a wait or escape", () => {
 
   test("on onUpdate, onProgress, update and settled listeners", { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(act, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 200, max: 5_000 }), async (acts, ends, timeoutMs) => {
-        let calls = 0;
-        const next = () => {
-          const n = calls++;
-          return perform(acts[n % acts.length]!, n);
-        };
-        const polls: number[] = [];
-        const provider: JobProvider<ComfyJobHandle, null> = {
-          provider: "comfy", rateKey: "comfy:callbacks", pollDefaults: {}, rateBudgets: [],
-          normalize: () => "running", kindOf: () => "fuzz", checkHandle: (h) => h as ComfyJobHandle,
-          async status(handle) {
-            polls.push(Date.now());
-            // A new raw status each time, so onUpdate and update listeners are called on every poll.
-            const state = polls.length >= ends ? "succeeded" : "running";
-            return { handle, state, terminal: state === "succeeded", rawStatus: `${state}-${polls.length}`, raw: null, observedAt: new Date().toISOString() };
-          },
-        };
-        const watcher = createWatcher({ limiter: createRateLimiter() });
-        const reported: unknown[] = [];
-        watcher.on("error", (error) => void reported.push(error));
-        watcher.on("update", () => next());
-        watcher.on("settled", () => next());
-        const added = Date.now();
-        const result = watcher.add(provider, { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() }, {
-          timeoutMs,
-          poll: { initialDelayMs: 10, minIntervalMs: 50, maxIntervalMs: 100, jitter: 0 },
-          onUpdate: () => next(),
-          onProgress: () => next(),
-        }).result;
-        let outcome: { value: JobSnapshot } | { error: unknown } | undefined;
-        let settledAt = 0;
-        result.then((value) => ((outcome = { value }), (settledAt = Date.now())), (error: unknown) => ((outcome = { error }), (settledAt = Date.now())));
-        for (let i = 0; i < 50 && settledAt === 0; i++) await vi.advanceTimersByTimeAsync(100);
-        const pollsAtEnd = polls.length;
-        await vi.advanceTimersByTimeAsync(1_000);
-        watcher.close();
+      fc.asyncProperty(
+        fc.array(act, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 200, max: 5_000 }),
+        async (acts, ends, timeoutMs) => {
+          let calls = 0;
+          const next = () => {
+            const n = calls++;
+            return perform(acts[n % acts.length]!, n);
+          };
+          const polls: number[] = [];
+          const provider: JobProvider<ComfyJobHandle, null> = {
+            provider: "comfy",
+            rateKey: "comfy:callbacks",
+            pollDefaults: {},
+            rateBudgets: [],
+            normalize: () => "running",
+            kindOf: () => "fuzz",
+            checkHandle: (h) => h as ComfyJobHandle,
+            async status(handle) {
+              polls.push(Date.now());
+              // A new raw status each time, so onUpdate and update listeners are called on every poll.
+              const state = polls.length >= ends ? "succeeded" : "running";
+              return {
+                handle,
+                state,
+                terminal: state === "succeeded",
+                rawStatus: `${state}-${polls.length}`,
+                raw: null,
+                observedAt: new Date().toISOString(),
+              };
+            },
+          };
+          const watcher = createWatcher({ limiter: createRateLimiter() });
+          const reported: unknown[] = [];
+          watcher.on("error", (error) => void reported.push(error));
+          watcher.on("update", () => next());
+          watcher.on("settled", () => next());
+          const added = Date.now();
+          const result = watcher.add(
+            provider,
+            { provider: "comfy", jobId: "j", startedAt: new Date(added).toISOString() },
+            {
+              timeoutMs,
+              poll: { initialDelayMs: 10, minIntervalMs: 50, maxIntervalMs: 100, jitter: 0 },
+              onUpdate: () => next(),
+              onProgress: () => next(),
+            },
+          ).result;
+          let outcome: { value: JobSnapshot } | { error: unknown } | undefined;
+          let settledAt = 0;
+          result.then(
+            (value) => ((outcome = { value }), (settledAt = Date.now())),
+            (error: unknown) => ((outcome = { error }), (settledAt = Date.now())),
+          );
+          for (let i = 0; i < 50 && settledAt === 0; i++) await vi.advanceTimersByTimeAsync(100);
+          const pollsAtEnd = polls.length;
+          await vi.advanceTimersByTimeAsync(1_000);
+          watcher.close();
 
-        expect(settledAt, "the wait settled").toBeGreaterThan(0);
-        expect(settledAt).toBeLessThanOrEqual(added + timeoutMs);
-        expect(polls.length, "no poll after the wait settled").toBe(pollsAtEnd);
-        if (outcome && "error" in outcome) {
-          const { error } = outcome;
-          const fromCallback = (typeof error === "string" && error.startsWith("callback")) || (error instanceof Error && /^callback \d+ failed$|threw undefined/.test(error.message));
-          expect(fromCallback || error instanceof TimeoutError, String(error)).toBe(true);
-        } else expect(outcome?.value.state).toBe("succeeded");
-        // Errors no result could carry: each is one a callback made.
-        for (const error of reported) expect(error === undefined || String(error).includes("callback") || (error as Error).message?.includes("threw undefined")).toBe(true);
-        expect(unhandled).toEqual([]);
-      }),
+          expect(settledAt, "the wait settled").toBeGreaterThan(0);
+          expect(settledAt).toBeLessThanOrEqual(added + timeoutMs);
+          expect(polls.length, "no poll after the wait settled").toBe(pollsAtEnd);
+          if (outcome && "error" in outcome) {
+            const { error } = outcome;
+            const fromCallback =
+              (typeof error === "string" && error.startsWith("callback")) ||
+              (error instanceof Error && /^callback \d+ failed$|threw undefined/.test(error.message));
+            expect(fromCallback || error instanceof TimeoutError, String(error)).toBe(true);
+          } else expect(outcome?.value.state).toBe("succeeded");
+          // Errors no result could carry: each is one a callback made.
+          for (const error of reported)
+            expect(error === undefined || String(error).includes("callback") || (error as Error).message?.includes("threw undefined")).toBe(
+              true,
+            );
+          expect(unhandled).toEqual([]);
+        },
+      ),
       runs(300),
     );
   });

@@ -29,7 +29,10 @@ const wrongToken = fc.oneof(
   fc.string({ unit: printable(0x21, 0x7e), minLength: 1, maxLength: 40 }).filter((t) => t !== TOKEN),
 );
 // Where the token goes: in the query, the header, both, neither, right or wrong.
-const tokenArb = fc.record({ query: fc.option(fc.oneof(fc.constant(TOKEN), wrongToken), { nil: undefined }), header: fc.option(fc.oneof(fc.constant(TOKEN), wrongToken), { nil: undefined }) });
+const tokenArb = fc.record({
+  query: fc.option(fc.oneof(fc.constant(TOKEN), wrongToken), { nil: undefined }),
+  header: fc.option(fc.oneof(fc.constant(TOKEN), wrongToken), { nil: undefined }),
+});
 
 /** Whether the request carries the right token as documented: the URL's `token` query parameter, else the header. */
 function authorized(target: string, header: string | undefined): boolean {
@@ -43,28 +46,112 @@ function authorized(target: string, header: string | undefined): boolean {
 }
 const methodArb = fc.oneof(
   { weight: 10, arbitrary: fc.constant("POST") },
-  { weight: 4, arbitrary: fc.constantFrom("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "TRACK", "CONNECT", "PURGE", "M-SEARCH", "PROPFIND", "QUERY", "post", "PO ST", "POST\t", "ÿ", "") },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      "GET",
+      "HEAD",
+      "PUT",
+      "DELETE",
+      "PATCH",
+      "OPTIONS",
+      "TRACE",
+      "TRACK",
+      "CONNECT",
+      "PURGE",
+      "M-SEARCH",
+      "PROPFIND",
+      "QUERY",
+      "post",
+      "PO ST",
+      "POST\t",
+      "ÿ",
+      "",
+    ),
+  },
 );
 // The part of the target before the query: paths, hostile paths, absolute forms with good and bad authorities.
 const targetArb = fc.oneof(
   { weight: 10, arbitrary: fc.constant("/hook") },
-  fc.constantFrom("//evil.example/hook", "/", "*", "", "/%ff%00/..%2f", "/hook#frag", "/ho ok", "http://[bad", "http://[::1]/hook", "http://a:99999/hook", "http://a:-1/", "http://user:pw@a/hook", "https://a/hook", "ftp://a/hook", "http://a%00b/", "http:hook", "javascript:alert(1)"),
+  fc.constantFrom(
+    "//evil.example/hook",
+    "/",
+    "*",
+    "",
+    "/%ff%00/..%2f",
+    "/hook#frag",
+    "/ho ok",
+    "http://[bad",
+    "http://[::1]/hook",
+    "http://a:99999/hook",
+    "http://a:-1/",
+    "http://user:pw@a/hook",
+    "https://a/hook",
+    "ftp://a/hook",
+    "http://a%00b/",
+    "http:hook",
+    "javascript:alert(1)",
+  ),
   fc.string({ unit: printable(0x21, 0x7e), maxLength: 60 }).map((s) => `/${s}`),
   fc.string({ unit: "binary", maxLength: 20 }),
   fc.integer({ min: 2_000, max: 20_000 }).map((n) => `/${"a".repeat(n)}`),
 );
 const headerArb = fc.tuple(
-  fc.oneof(fc.constantFrom("X-Odd", "Content-Type", "Content-Encoding", "Expect", "Connection", "Host", "X-Webhook-Token", "Upgrade", "Trailer", "Te"), fc.string({ unit: printable(0x00, 0xff), minLength: 0, maxLength: 12 })),
-  fc.oneof(fc.constantFrom("gzip", "100-continue", "close", "websocket", "application/json; charset=utf-16", ""), fc.string({ unit: printable(0x00, 0xff), maxLength: 30 })),
+  fc.oneof(
+    fc.constantFrom(
+      "X-Odd",
+      "Content-Type",
+      "Content-Encoding",
+      "Expect",
+      "Connection",
+      "Host",
+      "X-Webhook-Token",
+      "Upgrade",
+      "Trailer",
+      "Te",
+    ),
+    fc.string({ unit: printable(0x00, 0xff), minLength: 0, maxLength: 12 }),
+  ),
+  fc.oneof(
+    fc.constantFrom("gzip", "100-continue", "close", "websocket", "application/json; charset=utf-16", ""),
+    fc.string({ unit: printable(0x00, 0xff), maxLength: 30 }),
+  ),
 );
-const bodyKindArb = fc.constantFrom("delivery", "delivery", "delivery", "boom", "junk", "empty", "deep", "not-utf8", "no-response", "long-id");
-const framingArb = fc.constantFrom("length", "length", "length", "chunked", "chunked", "chunked", "short-length", "long-length", "no-length", "length-and-chunked", "bad-chunk", "two-lengths");
+const bodyKindArb = fc.constantFrom(
+  "delivery",
+  "delivery",
+  "delivery",
+  "boom",
+  "junk",
+  "empty",
+  "deep",
+  "not-utf8",
+  "no-response",
+  "long-id",
+);
+const framingArb = fc.constantFrom(
+  "length",
+  "length",
+  "length",
+  "chunked",
+  "chunked",
+  "chunked",
+  "short-length",
+  "long-length",
+  "no-length",
+  "length-and-chunked",
+  "bad-chunk",
+  "two-lengths",
+);
 const caseArb = fc.record({
   parser: fc.constantFrom("strict" as const, "lenient" as const),
   method: methodArb,
   target: targetArb,
   token: tokenArb,
-  headers: fc.oneof({ weight: 2, arbitrary: fc.constant([] as Array<[string, string]>) }, { weight: 1, arbitrary: fc.array(headerArb, { minLength: 1, maxLength: 4 }) }),
+  headers: fc.oneof(
+    { weight: 2, arbitrary: fc.constant([] as Array<[string, string]>) },
+    { weight: 1, arbitrary: fc.array(headerArb, { minLength: 1, maxLength: 4 }) },
+  ),
   body: bodyKindArb,
   junk: fc.uint8Array({ maxLength: 200 }),
   framing: framingArb,
@@ -76,14 +163,22 @@ type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function bodyOf(c: Case, id: string): Buffer {
   switch (c.body) {
-    case "delivery": return Buffer.from(JSON.stringify({ request_id: id, response: { transcript: "hello" } }));
-    case "boom": return Buffer.from(JSON.stringify({ request_id: id, response: "boom" }));
-    case "junk": return Buffer.from(c.junk);
-    case "empty": return Buffer.alloc(0);
-    case "deep": return Buffer.from(`{"request_id":"${id}","response":${"[".repeat(20_000)}${"]".repeat(20_000)}}`);
-    case "not-utf8": return Buffer.concat([Buffer.from(`{"request_id":"${id}","response":"`), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
-    case "no-response": return Buffer.from(JSON.stringify({ request_id: id }));
-    default: return Buffer.from(JSON.stringify({ request_id: `${id}-${"r".repeat(300)}`, response: {} }));
+    case "delivery":
+      return Buffer.from(JSON.stringify({ request_id: id, response: { transcript: "hello" } }));
+    case "boom":
+      return Buffer.from(JSON.stringify({ request_id: id, response: "boom" }));
+    case "junk":
+      return Buffer.from(c.junk);
+    case "empty":
+      return Buffer.alloc(0);
+    case "deep":
+      return Buffer.from(`{"request_id":"${id}","response":${"[".repeat(20_000)}${"]".repeat(20_000)}}`);
+    case "not-utf8":
+      return Buffer.concat([Buffer.from(`{"request_id":"${id}","response":"`), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+    case "no-response":
+      return Buffer.from(JSON.stringify({ request_id: id }));
+    default:
+      return Buffer.from(JSON.stringify({ request_id: `${id}-${"r".repeat(300)}`, response: {} }));
   }
 }
 
@@ -105,8 +200,8 @@ function requestOf(c: Case, id: string): Buffer {
   if (c.token.header !== undefined) lines.push(`X-Webhook-Token: ${c.token.header}`);
   for (const [name, value] of c.headers) lines.push(`${name}: ${value}`);
   const framing: Record<Case["framing"], () => [string[], Buffer]> = {
-    "length": () => [[`Content-Length: ${body.length}`], body],
-    "chunked": () => [["Transfer-Encoding: chunked"], chunked(body, c.chunkSizes)],
+    length: () => [[`Content-Length: ${body.length}`], body],
+    chunked: () => [["Transfer-Encoding: chunked"], chunked(body, c.chunkSizes)],
     "short-length": () => [[`Content-Length: ${Math.floor(body.length / 2)}`], body],
     "long-length": () => [[`Content-Length: ${body.length + 10}`], body],
     "no-length": () => [[], body],
@@ -133,7 +228,9 @@ function piecesOf(request: Buffer, splits: number[]): Buffer[] {
 let caseNumber = 0;
 const anonymousDeliveries = () => Object.values(receivers).flatMap((r) => r.delivered().filter((d) => d.endsWith("-anon")));
 const seen = new Map<string, number>();
-test("random hostile requests: the receiver lives on, answers are well-formed and below 500, nothing is delivered without the token", { timeout: 120_000 }, async () => {
+test("random hostile requests: the receiver lives on, answers are well-formed and below 500, nothing is delivered without the token", {
+  timeout: 120_000,
+}, async () => {
   await fc.assert(
     fc.asyncProperty(caseArb, async (c) => {
       // A case that killed the receiver is reported once; shrinking then needs a live one.
@@ -142,7 +239,10 @@ test("random hostile requests: the receiver lives on, answers are well-formed an
       const auth = authorized(targetOf(c), c.token.header);
       const id = `case-${caseNumber++}-${auth ? "auth" : "anon"}`;
       const pieces = piecesOf(requestOf(c, id), c.splits);
-      const answer = await exchange(receiver.port, pieces, { timeoutMs: 5_000, ...(c.cutAfter === null ? {} : { cutAfter: Math.min(c.cutAfter, pieces.length - 1) }) });
+      const answer = await exchange(receiver.port, pieces, {
+        timeoutMs: 5_000,
+        ...(c.cutAfter === null ? {} : { cutAfter: Math.min(c.cutAfter, pieces.length - 1) }),
+      });
       if (answer.status === undefined && c.cutAfter === null) await within(receiver.run.exited, 200, undefined);
       expect(receiver.ended(), `the receiver died: ${receiver.ended()?.stderr}`).toBeUndefined();
       if (answer.received > 0) expect(answer.status, `not an HTTP answer: ${JSON.stringify(answer.statusLine)}`).toBeDefined();
@@ -162,12 +262,16 @@ test("random hostile requests: the receiver lives on, answers are well-formed an
   // Deliveries print asynchronously: a last look once the receiver has taken one more.
   for (const receiver of Object.values(receivers)) {
     const final = JSON.stringify({ request_id: "final-auth", response: "ok" });
-    const last = await exchange(receiver.port, [`POST /hook?token=${encodeURIComponent(TOKEN)} HTTP/1.1\r\nHost: a\r\nContent-Length: ${final.length}\r\n\r\n${final}`]);
+    const last = await exchange(receiver.port, [
+      `POST /hook?token=${encodeURIComponent(TOKEN)} HTTP/1.1\r\nHost: a\r\nContent-Length: ${final.length}\r\n\r\n${final}`,
+    ]);
     expect(last.status).toBe(200);
   }
   await new Promise((r) => setTimeout(r, 100));
   for (const receiver of Object.values(receivers)) expect(receiver.delivered()).toContain("final-auth");
   expect(anonymousDeliveries()).toEqual([]);
   const delivered = Object.values(receivers).reduce((n, r) => n + r.delivered().length, 0);
-  console.log(`fuzz-webhook: ${caseNumber} requests, ${delivered} delivered; first answers ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
+  console.log(
+    `fuzz-webhook: ${caseNumber} requests, ${delivered} delivered; first answers ${JSON.stringify(Object.fromEntries([...seen].sort()))}`,
+  );
 });

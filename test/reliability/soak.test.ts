@@ -19,8 +19,10 @@ test("soak: 1,000 jobs across the providers, every one ends once, none lost, cap
   // Roughly the 10 % asked for: faults are drawn per answer, seeded.
   expect(report.faultyResponses / report.requests).toBeGreaterThan(0.05);
   expect(report.faultyResponses / report.requests).toBeLessThan(0.15);
-  for (const [key, granted] of Object.entries(report.grantedMaxPerSecond)) if (!key.startsWith("deepaffects")) expect(granted).toBeLessThanOrEqual(report.capPerSecond);
-  for (const api of ["dify-chatflow", "dify-completion", "comfy"] as const) expect(report.maxPerSecond[api]).toBeLessThanOrEqual(report.capPerSecond);
+  for (const [key, granted] of Object.entries(report.grantedMaxPerSecond))
+    if (!key.startsWith("deepaffects")) expect(granted).toBeLessThanOrEqual(report.capPerSecond);
+  for (const api of ["dify-chatflow", "dify-completion", "comfy"] as const)
+    expect(report.maxPerSecond[api]).toBeLessThanOrEqual(report.capPerSecond);
   expect(report.deepaffectsMaxPerMinute).toBeLessThanOrEqual(5);
   expect(report.webhooks.delivered).toBeGreaterThan(0);
   expect(report.ok).toBe(true);

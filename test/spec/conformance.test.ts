@@ -34,9 +34,20 @@ afterAll(async () => {
   await new Promise((r) => hooks.close(r));
 });
 
-const DOC_OF: Record<FakeApi, DocName> = { "dify-chatflow": "dify-chatflow", "dify-completion": "dify-completion", comfy: "comfy-cloud", deepaffects: "deepaffects" };
+const DOC_OF: Record<FakeApi, DocName> = {
+  "dify-chatflow": "dify-chatflow",
+  "dify-completion": "dify-completion",
+  comfy: "comfy-cloud",
+  deepaffects: "deepaffects",
+};
 const base = (f: FakeProviders, api: FakeApi) =>
-  api === "dify-chatflow" ? f.urls.difyChatflow : api === "dify-completion" ? f.urls.difyCompletion : api === "comfy" ? f.urls.comfy : f.urls.deepaffects;
+  api === "dify-chatflow"
+    ? f.urls.difyChatflow
+    : api === "dify-completion"
+      ? f.urls.difyCompletion
+      : api === "comfy"
+        ? f.urls.comfy
+        : f.urls.deepaffects;
 
 interface Call {
   api: FakeApi;
@@ -67,11 +78,24 @@ async function hit(call: Call): Promise<Answer> {
     redirect: "manual",
     ...(call.body === undefined ? {} : { body: typeof call.body === "string" ? call.body : JSON.stringify(call.body) }),
   });
-  return { doc: DOC_OF[call.api], method, path: call.path, status: res.status, contentType: res.headers.get("content-type"), text: await res.text() };
+  return {
+    doc: DOC_OF[call.api],
+    method,
+    path: call.path,
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    text: await res.text(),
+  };
 }
 
 function keyOf(f: FakeProviders, api: FakeApi): string {
-  return api === "dify-chatflow" ? f.keys.difyChatflow : api === "dify-completion" ? f.keys.difyCompletion : api === "comfy" ? f.keys.comfy : f.keys.deepaffects;
+  return api === "dify-chatflow"
+    ? f.keys.difyChatflow
+    : api === "dify-completion"
+      ? f.keys.difyCompletion
+      : api === "comfy"
+        ? f.keys.comfy
+        : f.keys.deepaffects;
 }
 
 /** Runs calls and collects every problem; `seen` keeps each status met, so a vacuous run shows. */
@@ -120,10 +144,35 @@ describe.each(["dify-chatflow", "dify-completion"] as const)("%s", (api) => {
     t += 601_000;
     problems.push(...(await check([{ api, path: `/apps/annotation-reply/enable/status/${ended.id}` }], seen)));
     const running = fake.createJob(api, { status: "processing" });
-    problems.push(...(await withFaults(api, "status", [400, 401, 403, 429, 500], { api, path: `/apps/annotation-reply/enable/status/${running.id}` }, seen)));
-    problems.push(...(await withFaults(api, "start", [400, 401, 403, 429, 500], { api, method: "POST", path: "/apps/annotation-reply/enable", body: settings }, seen)));
+    problems.push(
+      ...(await withFaults(
+        api,
+        "status",
+        [400, 401, 403, 429, 500],
+        { api, path: `/apps/annotation-reply/enable/status/${running.id}` },
+        seen,
+      )),
+    );
+    problems.push(
+      ...(await withFaults(
+        api,
+        "start",
+        [400, 401, 403, 429, 500],
+        { api, method: "POST", path: "/apps/annotation-reply/enable", body: settings },
+        seen,
+      )),
+    );
     expect(problems).toEqual([]);
-    expect([...seen].sort()).toEqual(expect.arrayContaining([`${api} GET 200`, `${api} GET 400`, `${api} GET 401`, `${api} POST 200`, `${api} POST 400`, `${api} POST 401`]));
+    expect([...seen].sort()).toEqual(
+      expect.arrayContaining([
+        `${api} GET 200`,
+        `${api} GET 400`,
+        `${api} GET 401`,
+        `${api} POST 200`,
+        `${api} POST 400`,
+        `${api} POST 401`,
+      ]),
+    );
   });
 });
 
@@ -143,21 +192,43 @@ test("comfy: every route, raw state and documented fault answers as the document
   const mine = fake.createJob("comfy", { status: "executing" });
   const unknown = "0b7e3f0e-0000-4000-8000-000000000000";
   for (const path of [`/api/job/${mine.id}/status`, `/api/jobs/${mine.id}`]) {
-    calls.push({ api: "comfy", path, key: fake.keys.comfyOther }, { api: "comfy", path, key: "wrong" }, { api: "comfy", path, key: fake.keys.comfyInactive });
+    calls.push(
+      { api: "comfy", path, key: fake.keys.comfyOther },
+      { api: "comfy", path, key: "wrong" },
+      { api: "comfy", path, key: fake.keys.comfyInactive },
+    );
   }
   calls.push({ api: "comfy", path: `/api/job/${unknown}/status` }, { api: "comfy", path: `/api/jobs/${unknown}` });
   const pending = fake.createJob("comfy", { status: "queued_waiting" });
   calls.push({ api: "comfy", method: "POST", path: "/api/queue", body: { delete: [pending.id, mine.id] } });
   calls.push({ api: "comfy", method: "POST", path: "/api/queue", body: { delete: "x" } });
   calls.push({ api: "comfy", method: "POST", path: "/api/queue", body: { clear: true }, key: "wrong" });
-  calls.push({ api: "comfy", method: "POST", path: "/api/interrupt" }, { api: "comfy", method: "POST", path: "/api/interrupt", key: "wrong" });
+  calls.push(
+    { api: "comfy", method: "POST", path: "/api/interrupt" },
+    { api: "comfy", method: "POST", path: "/api/interrupt", key: "wrong" },
+  );
   calls.push({ api: "comfy", path: "/api/view", query: { filename: "ComfyUI_00001_.png" } }, { api: "comfy", path: "/api/view" });
   const problems = await check(calls, seen);
   const running = fake.createJob("comfy", { status: "executing" });
-  problems.push(...(await withFaults("comfy", "status", [401, 403, 404, 500], { api: "comfy", path: `/api/job/${running.id}/status` }, seen)));
-  problems.push(...(await withFaults("comfy", "start", [400, 402, 429, 500, 503], { api: "comfy", method: "POST", path: "/api/prompt", body: { prompt: workflow } }, seen)));
+  problems.push(
+    ...(await withFaults("comfy", "status", [401, 403, 404, 500], { api: "comfy", path: `/api/job/${running.id}/status` }, seen)),
+  );
+  problems.push(
+    ...(await withFaults(
+      "comfy",
+      "start",
+      [400, 402, 429, 500, 503],
+      { api: "comfy", method: "POST", path: "/api/prompt", body: { prompt: workflow } },
+      seen,
+    )),
+  );
   // The fake's request budget: a 429 with Retry-After, read as a rate limit.
-  problems.push(...(await check([1, 2].map(() => ({ api: "comfy" as const, on: limited, path: `/api/job/${limited.createJob("comfy").id}/status` })), seen)));
+  problems.push(
+    ...(await check(
+      [1, 2].map(() => ({ api: "comfy" as const, on: limited, path: `/api/job/${limited.createJob("comfy").id}/status` })),
+      seen,
+    )),
+  );
   expect(problems).toEqual([]);
   expect(seen).toContain("comfy GET 429");
   expect(seen).toContain("comfy POST 429");
@@ -168,11 +239,17 @@ test("deepaffects: every async API, status, documented error and webhook answers
   const calls: Call[] = [];
   const { DEEPAFFECTS_ASYNC_APIS } = await import("../../src/testing/deepaffects.js");
   for (const path of DEEPAFFECTS_ASYNC_APIS) {
-    const body = path.startsWith("/text/") ? { text: "hello there" } : { url: "https://example.com/a.wav", encoding: "FLAC", sampleRate: 8000, languageCode: "en-US" };
+    const body = path.startsWith("/text/")
+      ? { text: "hello there" }
+      : { url: "https://example.com/a.wav", encoding: "FLAC", sampleRate: 8000, languageCode: "en-US" };
     calls.push({ api: "deepaffects", method: "POST", path, body, query: { webhook: hookUrl, request_id: `rq-${path}` } });
     calls.push({ api: "deepaffects", method: "POST", path, body: path.startsWith("/text/") ? "x" : {}, query: { webhook: hookUrl } });
     for (const status of [...Object.keys(DEEPAFFECTS_STATES)]) {
-      const job = fake.createJob("deepaffects", { status, deepaffectsApi: path, ...(status === "Failed" ? { errorMessage: "audio too short" } : {}) });
+      const job = fake.createJob("deepaffects", {
+        status,
+        deepaffectsApi: path,
+        ...(status === "Failed" ? { errorMessage: "audio too short" } : {}),
+      });
       calls.push({ api: "deepaffects", path: "/transaction/generic/api/v1/async/status", query: { request_id: job.id } });
     }
   }
@@ -184,11 +261,17 @@ test("deepaffects: every async API, status, documented error and webhook answers
   const running = fake.createJob("deepaffects", { status: "Running" });
   const status = { api: "deepaffects" as const, path: "/transaction/generic/api/v1/async/status", query: { request_id: running.id } };
   problems.push(...(await withFaults("deepaffects", "status", [400, 401, 402, 404, 500, 502, 503], status, seen)));
-  problems.push(...(await check(Array.from({ length: 6 }, () => ({ ...status, on: limited })), seen)));
+  problems.push(
+    ...(await check(
+      Array.from({ length: 6 }, () => ({ ...status, on: limited })),
+      seen,
+    )),
+  );
   expect(seen).toContain("deepaffects GET 429");
   // Webhooks: every API's delivery, once its job has ended.
   t += 10_000;
-  for (const job of fake.requests({ api: "deepaffects", route: "start" })) if (job.jobId) fake.job("deepaffects", job.jobId)?.setStatus("Completed");
+  for (const job of fake.requests({ api: "deepaffects", route: "start" }))
+    if (job.jobId) fake.job("deepaffects", job.jobId)?.setStatus("Completed");
   const deadline = performance.now() + 3_000;
   while (delivered.length < DEEPAFFECTS_ASYNC_APIS.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(delivered.length).toBeGreaterThanOrEqual(DEEPAFFECTS_ASYNC_APIS.length);
@@ -209,7 +292,9 @@ describe("the check can fail", () => {
     html.remove();
     const off = fake.fault({ api: "dify-chatflow", route: "status", rawStatus: "bogus", times: 1 });
     const dify = fake.createJob("dify-chatflow", { status: "processing" });
-    expect(problemsOf(await hit({ api: "dify-chatflow", path: `/apps/annotation-reply/enable/status/${dify.id}` })).join()).toMatch(/must be equal to one of the allowed values/);
+    expect(problemsOf(await hit({ api: "dify-chatflow", path: `/apps/annotation-reply/enable/status/${dify.id}` })).join()).toMatch(
+      /must be equal to one of the allowed values/,
+    );
     off.remove();
   });
 });

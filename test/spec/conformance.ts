@@ -50,7 +50,11 @@ const pointerPart = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 function deref(doc: Doc, node: Doc, pointer: string): { node: Doc; pointer: string } {
   for (let i = 0; i < 10 && node && typeof node.$ref === "string"; i++) {
     pointer = node.$ref;
-    node = pointer.slice(2).split("/").map((p: string) => p.replace(/~1/g, "/").replace(/~0/g, "~")).reduce((n: Doc, k: string) => n?.[k], doc);
+    node = pointer
+      .slice(2)
+      .split("/")
+      .map((p: string) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce((n: Doc, k: string) => n?.[k], doc);
   }
   return { node, pointer };
 }
@@ -108,5 +112,8 @@ function validate(docName: DocName, pointer: string, body: unknown, where: strin
     compiled.set(id, check);
   }
   if (check(body)) return [];
-  return (check.errors ?? []).map((e: { instancePath: string; message?: string }) => `${where}: ${e.instancePath || "/"} ${e.message} (${JSON.stringify(body).slice(0, 200)})`);
+  return (check.errors ?? []).map(
+    (e: { instancePath: string; message?: string }) =>
+      `${where}: ${e.instancePath || "/"} ${e.message} (${JSON.stringify(body).slice(0, 200)})`,
+  );
 }

@@ -10,17 +10,30 @@ import YAML from "yaml";
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 // Parsed YAML is untyped by nature; these tests probe it by path.
 type Doc = any;
-const load = (name: string): Doc =>
-  YAML.parse(readFileSync(path.join(REPO, "openapi", `${name}.yaml`), "utf8"));
+const load = (name: string): Doc => YAML.parse(readFileSync(path.join(REPO, "openapi", `${name}.yaml`), "utf8"));
 
 describe("comfy-cloud.yaml", () => {
   const doc = load("comfy-cloud");
   const schema = doc.components.schemas.JobStatusResponse;
   // From Comfy's CLOUD_API_RECOMMENDATIONS.md: what GET /api/job/{id}/status really returns.
   const raw = [
-    "submitted", "queued_limited", "queued_waiting", "allocated", "preparing", "pending_execution",
-    "executing", "executed", "success", "error", "non_retryable_error", "erroring", "lost",
-    "cancelled", "cancel_requested", "cancel_pending", "cancelling_preparing",
+    "submitted",
+    "queued_limited",
+    "queued_waiting",
+    "allocated",
+    "preparing",
+    "pending_execution",
+    "executing",
+    "executed",
+    "success",
+    "error",
+    "non_retryable_error",
+    "erroring",
+    "lost",
+    "cancelled",
+    "cancel_requested",
+    "cancel_pending",
+    "cancelling_preparing",
   ];
   const documented = ["waiting_to_dispatch", "pending", "in_progress", "completed", "error", "cancelled"];
 
@@ -57,20 +70,24 @@ describe("deepaffects.yaml", () => {
   });
 
   it("sends the key as the apikey query parameter", () => {
-    expect(doc.components.securitySchemes.UserSecurity).toEqual(
-      expect.objectContaining({ type: "apiKey", in: "query", name: "apikey" }),
-    );
+    expect(doc.components.securitySchemes.UserSecurity).toEqual(expect.objectContaining({ type: "apiKey", in: "query", name: "apikey" }));
     expect(doc.security).toEqual([{ UserSecurity: [] }]);
   });
 
   it("starts every async API of the docs with webhook and request_id, answering 202", () => {
     const asyncPaths = [
-      "/audio/generic/api/v1/async/asr", "/audio/generic/api/v2/async/diarize",
-      "/audio/generic/api/v2/async/recognise_emotion", "/audio/generic/api/v1/async/analytics/interaction",
-      "/audio/generic/api/v2/async/diarization/identify", "/audio/generic/api/v1/async/vad",
-      "/audio/generic/api/v2/async/denoise", "/audio/generic/api/v1/async/featurize",
-      "/audio/custom/ellipsis/api/v1/async/is_depressed", "/text/generic/api/v1/async/summary",
-      "/text/generic/api/v1/async/punctuate", "/video/generic/api/alpha/async/videochapters",
+      "/audio/generic/api/v1/async/asr",
+      "/audio/generic/api/v2/async/diarize",
+      "/audio/generic/api/v2/async/recognise_emotion",
+      "/audio/generic/api/v1/async/analytics/interaction",
+      "/audio/generic/api/v2/async/diarization/identify",
+      "/audio/generic/api/v1/async/vad",
+      "/audio/generic/api/v2/async/denoise",
+      "/audio/generic/api/v1/async/featurize",
+      "/audio/custom/ellipsis/api/v1/async/is_depressed",
+      "/text/generic/api/v1/async/summary",
+      "/text/generic/api/v1/async/punctuate",
+      "/video/generic/api/alpha/async/videochapters",
     ];
     for (const asyncPath of asyncPaths) {
       const op = doc.paths[asyncPath]?.post;
@@ -122,7 +139,11 @@ describe("dify-chatflow.yaml and dify-completion.yaml", () => {
       expect(param.schema.enum).toEqual(["enable", "disable"]);
       expect(doc.components.securitySchemes.ApiKeyAuth).toMatchObject({ type: "http", scheme: "bearer" });
       expect(doc.servers[0].variables.api_base_url.default).toMatch(/api\.dify\.ai\/v1$/);
-      expect(resolve(doc, doc.components.schemas.AnnotationReplySettings.$ref).required).toEqual(["score_threshold", "embedding_provider_name", "embedding_model_name"]);
+      expect(resolve(doc, doc.components.schemas.AnnotationReplySettings.$ref).required).toEqual([
+        "score_threshold",
+        "embedding_provider_name",
+        "embedding_model_name",
+      ]);
     }
   });
 });

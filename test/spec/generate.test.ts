@@ -50,9 +50,7 @@ describe("scripts/generate.ts --check", { timeout: RUN_TIMEOUT_MS }, () => {
     const result = await runCheck(root);
 
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual([
-      "generated/dify-completion.ts is stale: run npm run generate",
-    ]);
+    expect(lines(result.stderr)).toEqual(["generated/dify-completion.ts is stale: run npm run generate"]);
   });
 
   it("names every stale, missing and orphaned file in one run", async () => {

@@ -29,6 +29,8 @@ describe("generated types", () => {
     expectTypeOf<DifyCompletion["schemas"]["AnnotationReplyJobStatus"]["job_status"]>().toEqualTypeOf<JobStatus>();
     expectTypeOf<{ score_threshold: number }>().not.toExtend<DifyChatflow["schemas"]["AnnotationReplySettings"]>();
     expectTypeOf<{ score_threshold: number }>().not.toExtend<DifyCompletion["schemas"]["AnnotationReplySettings"]>();
-    expectTypeOf<{ score_threshold: number; embedding_provider_name: string; embedding_model_name: string }>().toExtend<DifyChatflow["schemas"]["AnnotationReplySettings"]>();
+    expectTypeOf<{ score_threshold: number; embedding_provider_name: string; embedding_model_name: string }>().toExtend<
+      DifyChatflow["schemas"]["AnnotationReplySettings"]
+    >();
   });
 });

@@ -53,13 +53,21 @@ describe("npm run spec:diff", () => {
     const { changed, code } = await report("comfy-cloud", (doc) => {
       comfyStatus(doc).properties.status.enum = comfyStatus(doc).properties.status.enum.filter((s: string) => s !== "lost");
     });
-    expect(breaking(changed).map((c) => c.location).join("\n")).toMatch(/JobStatusResponse\.properties\.status\.enum|properties\.status\.enum/);
+    expect(
+      breaking(changed)
+        .map((c) => c.location)
+        .join("\n"),
+    ).toMatch(/JobStatusResponse\.properties\.status\.enum|properties\.status\.enum/);
     expect(code).toBe(1);
   });
 
   it("reports removing a Dify job_status value as breaking", async () => {
     const { changed, code } = await report("dify-chatflow", (doc) => {
-      doc.components.schemas.InitialAnnotationReplySettingsStatusResponse.properties.job_status.enum = ["waiting", "processing", "completed"];
+      doc.components.schemas.InitialAnnotationReplySettingsStatusResponse.properties.job_status.enum = [
+        "waiting",
+        "processing",
+        "completed",
+      ];
     });
     expect(breaking(changed).length).toBeGreaterThan(0);
     expect(breaking(changed).some((c) => c.location.includes("job_status.enum"))).toBe(true);
@@ -80,7 +88,11 @@ describe("npm run spec:diff", () => {
     const { changed, code } = await report("comfy-cloud", (doc) => {
       delete doc.paths["/api/queue"];
     });
-    expect(breaking(changed).map((c) => c.description).join("\n")).toContain("POST /api/queue");
+    expect(
+      breaking(changed)
+        .map((c) => c.description)
+        .join("\n"),
+    ).toContain("POST /api/queue");
     expect(code).toBe(1);
   });
 
@@ -97,7 +109,8 @@ describe("npm run spec:diff", () => {
     const head = await specDiff([]);
     expect(head.code, head.stderr).toBe(0);
     expect(head.stdout).toMatch(/OpenAPI changes against HEAD/);
-    for (const name of ["comfy-cloud", "deepaffects", "dify-chatflow", "dify-completion"]) expect(head.stdout).toContain(`openapi/${name}.yaml`);
+    for (const name of ["comfy-cloud", "deepaffects", "dify-chatflow", "dify-completion"])
+      expect(head.stdout).toContain(`openapi/${name}.yaml`);
     const bad = await specDiff(["--base", "no-such-ref-for-jobstatus"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("no-such-ref-for-jobstatus is not a commit");

@@ -68,7 +68,9 @@ const check = (root: string) => runScript("scripts/spec-build.ts", ["--check", "
 function serve(body: string): Promise<string> {
   const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/yaml" }).end(body));
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi-cloud.yaml`)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openapi-cloud.yaml`)),
+  );
 }
 
 const expectExit = (run: Run, code: number) => expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
@@ -130,22 +132,44 @@ describe("npm run spec:update", { timeout: 2 * UPDATE_TIMEOUT_MS }, () => {
 
   it("reports each departure the provider fixed, with its reason, and builds nothing", async () => {
     const root = await copyOfRepo();
-    const raw = ["submitted", "queued_limited", "queued_waiting", "allocated", "preparing", "pending_execution", "executing",
-      "executed", "success", "non_retryable_error", "erroring", "lost", "cancel_requested", "cancel_pending", "cancelling_preparing"];
+    const raw = [
+      "submitted",
+      "queued_limited",
+      "queued_waiting",
+      "allocated",
+      "preparing",
+      "pending_execution",
+      "executing",
+      "executed",
+      "success",
+      "non_retryable_error",
+      "erroring",
+      "lost",
+      "cancel_requested",
+      "cancel_pending",
+      "cancelling_preparing",
+    ];
     const fixedEnum = STATUS_ENUM.replace("cancelled]", `cancelled, ${raw.join(", ")}]`);
     const file = await editedComfy(root, [
       [STATUS_ENUM, fixedEnum],
-      ["      required:\n        - id\n        - status\n        - created_at\n        - updated_at\n", "      required:\n        - status\n"],
+      [
+        "      required:\n        - id\n        - status\n        - created_at\n        - updated_at\n",
+        "      required:\n        - status\n",
+      ],
     ]);
     const builtBefore = await readFile(path.join(root, "openapi", "comfy-cloud.yaml"), "utf8");
 
     const run = await update(root, file, "--no-typecheck");
 
     expectExit(run, 1);
-    expect(run.stderr).toMatch(/action #1 \(\$\.components\.schemas\.JobStatusResponse\.properties\.status\): The polling endpoint sends the job's raw internal state/);
+    expect(run.stderr).toMatch(
+      /action #1 \(\$\.components\.schemas\.JobStatusResponse\.properties\.status\): The polling endpoint sends the job's raw internal state/,
+    );
     expect(run.stderr).toMatch(/no longer applies: the upstream document already has what it adds: the provider fixed it/);
     expect(run.stderr).toMatch(/source: Comfy-Org\/docs CLOUD_API_RECOMMENDATIONS\.md/);
-    expect(run.stderr).toMatch(/action #2 \(\$\.components\.schemas\.JobStatusResponse\.required\[\?@ == 'id'\]\)[^\n]*\n.*\n\s+no longer applies: its target matches nothing/);
+    expect(run.stderr).toMatch(
+      /action #2 \(\$\.components\.schemas\.JobStatusResponse\.required\[\?@ == 'id'\]\)[^\n]*\n.*\n\s+no longer applies: its target matches nothing/,
+    );
     expect(await readFile(path.join(root, "openapi", "comfy-cloud.yaml"), "utf8")).toBe(builtBefore);
     expect(await readFile(path.join(root, "openapi", "upstream", "comfy-cloud.yaml"), "utf8")).toBe(await upstreamComfy());
   });
@@ -219,7 +243,9 @@ describe("npm run spec:check", { timeout: 60_000 }, () => {
     const run = await check(root);
 
     expectExit(run, 1);
-    expect(run.stderr).toMatch(/action #1 \(\$\.components\.schemas\.JobStatusResponse\.properties\.status\): \(no reason given\)[^\n]*\n.*\n\s+has no description/);
+    expect(run.stderr).toMatch(
+      /action #1 \(\$\.components\.schemas\.JobStatusResponse\.properties\.status\): \(no reason given\)[^\n]*\n.*\n\s+has no description/,
+    );
     expect(run.stderr).toMatch(/action #2 [^\n]*\n\s+cannot be applied safely: it removes several items of one array at once/);
   });
 

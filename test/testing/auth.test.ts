@@ -80,7 +80,11 @@ describe("Comfy Cloud: X-API-Key", () => {
   });
 
   test("a job submitted with the other user's key belongs to that user", async () => {
-    const res = await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }) }, fake.keys.comfyOther);
+    const res = await call.comfy(
+      "/api/prompt",
+      { method: "POST", body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }) },
+      fake.keys.comfyOther,
+    );
     const { prompt_id } = await body(res);
     expect((await call.comfy(`/api/job/${prompt_id}/status`)).status).toBe(403);
   });

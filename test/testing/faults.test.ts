@@ -35,9 +35,15 @@ describe("status codes and bodies", () => {
     fault({ route: "status", status: 503 });
     const dify = fake.createJob("dify-chatflow", { status: "completed" });
     const da = fake.createJob("deepaffects", { status: "Completed" });
-    expect(await body(await call.dify(`/apps/annotation-reply/enable/status/${dify.id}`))).toMatchObject({ status: 503, code: "service_unavailable" });
+    expect(await body(await call.dify(`/apps/annotation-reply/enable/status/${dify.id}`))).toMatchObject({
+      status: 503,
+      code: "service_unavailable",
+    });
     expect(await body(await comfyStatus(fake.createJob("comfy").id))).toMatchObject({ code: "service_unavailable" });
-    expect(await body(await call.deepaffects(DA_STATUS, {}, { request_id: da.id }))).toMatchObject({ type: "api_error", message: expect.any(String) });
+    expect(await body(await call.deepaffects(DA_STATUS, {}, { request_id: da.id }))).toMatchObject({
+      type: "api_error",
+      message: expect.any(String),
+    });
   });
 
   test("a string body is sent as is; extra headers are added", async () => {
@@ -85,10 +91,12 @@ describe("transport faults", () => {
   test("a hang never answers", async () => {
     const job = fake.createJob("comfy");
     fault({ api: "comfy", jobId: job.id, hang: true });
-    await expect(fetch(`${fake.urls.comfy}/api/job/${job.id}/status`, {
-      headers: { "X-API-Key": fake.keys.comfy },
-      signal: AbortSignal.timeout(200),
-    })).rejects.toThrow(/abort|timeout/i);
+    await expect(
+      fetch(`${fake.urls.comfy}/api/job/${job.id}/status`, {
+        headers: { "X-API-Key": fake.keys.comfy },
+        signal: AbortSignal.timeout(200),
+      }),
+    ).rejects.toThrow(/abort|timeout/i);
     const [seen] = job.requests();
     expect(seen?.status).toBeUndefined();
   });
@@ -185,7 +193,11 @@ describe("matching", () => {
 
   test("a start route fault keyed by a DeepAffects request_id", async () => {
     fault({ api: "deepaffects", route: "start", jobId: "mine", status: 402, times: 1 });
-    const res = await call.deepaffects("/audio/generic/api/v1/async/asr", { method: "POST", body: JSON.stringify({ url: "https://x" }) }, { request_id: "mine" });
+    const res = await call.deepaffects(
+      "/audio/generic/api/v1/async/asr",
+      { method: "POST", body: JSON.stringify({ url: "https://x" }) },
+      { request_id: "mine" },
+    );
     expect(res.status).toBe(402);
     expect(fake.job("deepaffects", "mine")).toBeUndefined();
   });

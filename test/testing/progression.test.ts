@@ -34,7 +34,9 @@ describe("scripted states on an injected clock (options.now)", () => {
     let t = 0;
     fake = await startFakeProviders({ now: () => t });
     const call = clients(fake);
-    const { prompt_id } = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "3": { class_type: "KSampler" } } }) }));
+    const { prompt_id } = await body(
+      await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "3": { class_type: "KSampler" } } }) }),
+    );
     const pairs: Array<[string, string, boolean]> = [];
     for (const at of [0, 250, 600, 1500]) {
       t = at;
@@ -95,8 +97,16 @@ describe("real time", () => {
     const call = clients(fake);
     // Taken before the start request: the job's script clock starts while that request is served.
     const started = Date.now();
-    const { job_id } = await body(await call.dify("/apps/annotation-reply/disable", { method: "POST", body: JSON.stringify({ score_threshold: 0, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" }) }));
-    await until(async () => (await body(await call.dify(`/apps/annotation-reply/disable/status/${job_id}`))).job_status === "completed", 2000);
+    const { job_id } = await body(
+      await call.dify("/apps/annotation-reply/disable", {
+        method: "POST",
+        body: JSON.stringify({ score_threshold: 0, embedding_provider_name: "openai", embedding_model_name: "text-embedding-3-small" }),
+      }),
+    );
+    await until(
+      async () => (await body(await call.dify(`/apps/annotation-reply/disable/status/${job_id}`))).job_status === "completed",
+      2000,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(80);
   });
 });

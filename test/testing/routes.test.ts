@@ -16,7 +16,11 @@ describe("Dify annotation reply", () => {
   test.each([
     ["no field at all", {}, "score_threshold"],
     ["no embedding fields, which disable needs too", { score_threshold: 0.5 }, "embedding_provider_name"],
-    ["a null embedding model", { score_threshold: 0.5, embedding_provider_name: "openai", embedding_model_name: null }, "embedding_model_name"],
+    [
+      "a null embedding model",
+      { score_threshold: 0.5, embedding_provider_name: "openai", embedding_model_name: null },
+      "embedding_model_name",
+    ],
     ["score_threshold that is no float", { score_threshold: "high", ...embedding }, "score_threshold"],
   ])("%s gives 400 invalid_param naming the field, as Dify's reqparse does", async (_name, settings, param) => {
     for (const action of ["enable", "disable"]) {
@@ -27,13 +31,19 @@ describe("Dify annotation reply", () => {
   });
 
   test("Dify sets no range on score_threshold", async () => {
-    const res = await call.dify("/apps/annotation-reply/enable", { method: "POST", body: JSON.stringify({ score_threshold: 1.5, ...embedding }) });
+    const res = await call.dify("/apps/annotation-reply/enable", {
+      method: "POST",
+      body: JSON.stringify({ score_threshold: 1.5, ...embedding }),
+    });
     expect(res.status).toBe(200);
   });
 
   test("a body that is not JSON, or an unknown action, gives 400", async () => {
     expect((await call.dify("/apps/annotation-reply/enable", { method: "POST", body: "score_threshold=1" })).status).toBe(400);
-    const res = await call.dify("/apps/annotation-reply/toggle", { method: "POST", body: JSON.stringify({ score_threshold: 1, ...embedding }) });
+    const res = await call.dify("/apps/annotation-reply/toggle", {
+      method: "POST",
+      body: JSON.stringify({ score_threshold: 1, ...embedding }),
+    });
     expect(res.status).toBe(400);
     expect(await body(res)).toMatchObject({ code: "invalid_param", message: "Unsupported annotation reply action" });
   });
@@ -83,7 +93,12 @@ describe("Comfy Cloud", () => {
       expect(res.status).toBe(400);
       expect((await body(res)).error.type).toBe("invalid_prompt");
     }
-    const ok = await body(await call.comfy("/api/prompt", { method: "POST", body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }) }));
+    const ok = await body(
+      await call.comfy("/api/prompt", {
+        method: "POST",
+        body: JSON.stringify({ prompt: { "1": { class_type: "SaveImage", inputs: {} } } }),
+      }),
+    );
     expect(ok).toEqual({ prompt_id: expect.any(String), number: expect.any(Number), node_errors: {} });
   });
 
@@ -186,6 +201,8 @@ describe("DeepAffects", () => {
     const done = await body(await call.deepaffects(DA_STATUS, {}, { request_id: emotion.id }));
     expect(done.response.response[0]).toHaveProperty("emotion");
     const custom = fake.createJob("deepaffects", { status: "Completed", result: { transcript: "mine" } });
-    expect((await body(await call.deepaffects(DA_STATUS, {}, { request_id: custom.id }))).response.response).toEqual({ transcript: "mine" });
+    expect((await body(await call.deepaffects(DA_STATUS, {}, { request_id: custom.id }))).response.response).toEqual({
+      transcript: "mine",
+    });
   });
 });

@@ -76,7 +76,11 @@ describe("HTTP hygiene", () => {
   });
 
   test("requests are recorded with method, path, query, body and answer", async () => {
-    await clients(fake).deepaffects("/audio/generic/api/v2/async/diarize", { method: "POST", body: JSON.stringify({ url: "https://x" }) }, { request_id: "rec-1", webhook: "http://127.0.0.1:1/h" });
+    await clients(fake).deepaffects(
+      "/audio/generic/api/v2/async/diarize",
+      { method: "POST", body: JSON.stringify({ url: "https://x" }) },
+      { request_id: "rec-1", webhook: "http://127.0.0.1:1/h" },
+    );
     const [seen] = fake.requests({ api: "deepaffects", route: "start", jobId: "rec-1" });
     expect(seen).toMatchObject({
       method: "POST",

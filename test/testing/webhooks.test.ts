@@ -42,7 +42,11 @@ test("a finished job's result is POSTed, retried with backoff until the receiver
   const { request_id } = await body(res);
   await until(() => fake!.webhookDeliveries().length === 3, 3000);
   const deliveries = fake.webhookDeliveries();
-  expect(deliveries.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
+  expect(deliveries.map((d) => [d.attempt, d.status])).toEqual([
+    [1, 500],
+    [2, 500],
+    [3, 200],
+  ]);
   expect(deliveries[1]!.at - deliveries[0]!.at).toBeGreaterThanOrEqual(35);
   expect(deliveries[2]!.at - deliveries[1]!.at).toBeGreaterThanOrEqual(75);
   expect(hook.received).toHaveLength(3);
@@ -114,7 +118,12 @@ test("with a mocked Date, any DeepAffects request delivers for every job that ha
   vi.setSystemTime(new Date("2030-01-01T00:02:00Z"));
   await clients(fake).deepaffects(DA_STATUS, {}, { request_id: "some-other-job" });
   await until(() => hook.received.length === 2 && fake!.webhookDeliveries().length === 2, 2000);
-  expect(fake.webhookDeliveries().map((d) => d.requestId).sort()).toEqual([a.id, b.id].sort());
+  expect(
+    fake
+      .webhookDeliveries()
+      .map((d) => d.requestId)
+      .sort(),
+  ).toEqual([a.id, b.id].sort());
 });
 
 test("forcing a terminal state delivers at once, a failed job with a null response", async () => {

@@ -36,7 +36,13 @@ test("an asr job's handle names its api, and its result reads as a transcript", 
 
 test("a result delivered by webhook reads the same way; another API's name is refused", () => {
   const da = createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects });
-  const handle = { provider: "deepaffects", api: "recognise_emotion", jobId: "req-1", startedAt: new Date().toISOString(), webhook: true } as const;
+  const handle = {
+    provider: "deepaffects",
+    api: "recognise_emotion",
+    jobId: "req-1",
+    startedAt: new Date().toISOString(),
+    webhook: true,
+  } as const;
   const delivered = da.fromWebhook!(handle, { request_id: "req-1", response: [{ emotion: "joy", start: 0, end: 3 }] });
   const emotions = deepAffectsResult(delivered, "recognise_emotion");
   expectTypeOf(emotions).toEqualTypeOf<DeepAffectsEmotionResult | undefined>();

@@ -14,7 +14,12 @@ export async function runStart(command: Extract<Command, { kind: "start" }>, { e
     out.record(handle);
   } else {
     out.out(jsonLine(handle));
-    const flags = handle.provider === "dify" ? ` --app ${handle.app} --action ${handle.action}` : handle.provider === "deepaffects" ? ` --api ${handle.api}` : "";
+    const flags =
+      handle.provider === "dify"
+        ? ` --app ${handle.app} --action ${handle.action}`
+        : handle.provider === "deepaffects"
+          ? ` --api ${handle.api}`
+          : "";
     out.err(out.paint.dim(`Started. Wait for it with: jobstatus wait ${handle.provider} ${printable(handle.jobId, SHOWN.id)}${flags}`));
   }
   return EXIT.succeeded;

@@ -24,7 +24,12 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   const short = `${handle.provider} ${shortId(handle.jobId)}`;
   // Narrower and narrower, the id and then the raw status give way first: elapsed, polls and next poll matter more.
   const liveText = () => {
-    for (const [who, rawMax] of [[name, SHOWN.word], [short, SHOWN.word], [short, 16], [short, 0]] as const) {
+    for (const [who, rawMax] of [
+      [name, SHOWN.word],
+      [short, SHOWN.word],
+      [short, 16],
+      [short, 0],
+    ] as const) {
       const line = liveLine(who, rawMax);
       if (out.fits(line)) return line;
     }
@@ -56,7 +61,15 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       },
       onProgress(state) {
         nextPollAt = Date.parse(state.nextPollAt);
-        if (out.json) out.record({ event: "poll", provider: handle.provider, jobId: handle.jobId, polls: stats.polls, state: state.lastState ?? null, nextPollAt: state.nextPollAt });
+        if (out.json)
+          out.record({
+            event: "poll",
+            provider: handle.provider,
+            jobId: handle.jobId,
+            polls: stats.polls,
+            state: state.lastState ?? null,
+            nextPollAt: state.nextPollAt,
+          });
       },
     });
     stopLive();
@@ -66,7 +79,9 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
     } else {
       const mark = code === EXIT.succeeded ? out.paint.green("✔") : out.paint.red("✖");
       const said = snapshot.errorMessage ? `: ${printable(out.mask(snapshot.errorMessage), SHOWN.message)}` : "";
-      out.out(`${mark} ${name} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)} after ${seconds(Date.now() - started)}, ${stats.polls} poll${stats.polls === 1 ? "" : "s"}${said}`);
+      out.out(
+        `${mark} ${name} ${stateText(snapshot.state, snapshot.rawStatus, out.paint)} after ${seconds(Date.now() - started)}, ${stats.polls} poll${stats.polls === 1 ? "" : "s"}${said}`,
+      );
     }
     return code;
   } catch (error) {
