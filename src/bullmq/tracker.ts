@@ -145,9 +145,13 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       await listen();
       // Events before the listener started are gone: read the job's state once the listener runs.
       const job = await queue.getJob(id);
-      if (job && (await job.isCompleted())) settle(id, parseOutcome(job.returnvalue));
+      // The job may end between the read and the state check, so an ended job's outcome is read anew.
+      if (job && (await job.isCompleted())) settle(id, parseOutcome((await queue.getJob(id))?.returnvalue));
       else if (job && (await job.isFailed()))
-        settle(id, new JobStatusError(`jobstatus/bullmq: the job's report failed: ${String(job.failedReason).slice(0, 300)}`));
+        settle(
+          id,
+          new JobStatusError(`jobstatus/bullmq: the job's report failed: ${String((await queue.getJob(id))?.failedReason).slice(0, 300)}`),
+        );
       else if (!job)
         settle(
           id,

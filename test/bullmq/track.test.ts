@@ -44,6 +44,33 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
     return { provider: "comfy", jobId: id, startedAt: new Date().toISOString() };
   }
 
+  it("result() asked again and again while jobs end gives each one's snapshot, never a half-read outcome", async () => {
+    // A job that ends between result()'s read of it and its state check must not be read as it was before.
+    const jobs = Array.from({ length: 12 }, (_, i) =>
+      fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 150 + i * 40 }, { status: "success" }] }),
+    );
+    for (const job of jobs) await tracker.track(handleOf(job.id), { timeoutMs: 20_000 });
+    const asked = await Promise.all(
+      jobs.map(async (job) => {
+        const answers: Array<Promise<string>> = [];
+        let done = false;
+        const until = Date.now() + 3_000;
+        // A new question every 2 ms, without waiting for the last, until one has the answer.
+        while (!done && Date.now() < until) {
+          answers.push(
+            tracker.result("comfy", job.id).then(
+              (s) => ((done = true), s.state),
+              (e: Error) => ((done = true), e.name),
+            ),
+          );
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return Promise.all(answers);
+      }),
+    );
+    for (const answers of asked) expect(new Set(answers)).toEqual(new Set(["succeeded"]));
+  });
+
   it("settles every tracked job once, with its terminal snapshot, through result, settled and onSettled", async () => {
     const settled: Settlement[] = [];
     tracker.on("settled", (s) => settled.push(s));
