@@ -31,6 +31,20 @@ import {
 import { spellingsOf } from "../fixtures/apis.js";
 import { apiKeyArb, fuzzReport, holdsPartOf, runs } from "../fixtures/fuzz.js";
 
+/** A provider of the caller's own making (the interface is public), answering with `status`. */
+function handMadeProvider(rateKey: string, status: JobProvider<ComfyJobHandle, null>["status"]): JobProvider<ComfyJobHandle, null> {
+  return {
+    provider: "comfy",
+    rateKey,
+    pollDefaults: {},
+    rateBudgets: [],
+    normalize: () => "running",
+    kindOf: () => "fuzz",
+    checkHandle: (h) => h as ComfyJobHandle,
+    status,
+  };
+}
+
 afterAll(() => console.log(`${fuzzReport("fuzz-model")} (+10,000 in test/lifecycle/policy.property.test.ts)`));
 
 const STATES: readonly JobState[] = ["queued", "running", "succeeded", "failed", "cancelled", "unknown"];
@@ -168,31 +182,22 @@ describe("the watcher keeps the poll schedule's promises", () => {
         const timeoutMs = Math.min(6 * 3_600_000, Math.max(50, Math.round(span * (poll.minIntervalMs + extra))));
         const script: Answer[] = ends ? [...answers, { kind: "done" }] : answers;
         const calls: number[] = [];
-        const provider: JobProvider<ComfyJobHandle, null> = {
-          provider: "comfy",
-          rateKey: "comfy:fuzz",
-          pollDefaults: {},
-          rateBudgets: [],
-          normalize: () => "running",
-          kindOf: () => "fuzz",
-          checkHandle: (h) => h as ComfyJobHandle,
-          async status(handle) {
-            const a = script[calls.length] ?? { kind: "running" };
-            calls.push(Date.now());
-            if (a.kind === "429") throw new RateLimitError("429", { provider: "comfy", status: 429, retryAfterMs: a.hint });
-            if (a.kind === "5xx") throw new ServerError("503", { provider: "comfy", status: 503 });
-            const state = a.kind === "done" ? "succeeded" : "running";
-            return {
-              handle,
-              state,
-              terminal: state === "succeeded",
-              rawStatus: state,
-              raw: null,
-              observedAt: new Date().toISOString(),
-              retryAfterMs: a.kind === "running" ? a.hint : undefined,
-            };
-          },
-        };
+        const provider = handMadeProvider("comfy:fuzz", async (handle) => {
+          const a = script[calls.length] ?? { kind: "running" };
+          calls.push(Date.now());
+          if (a.kind === "429") throw new RateLimitError("429", { provider: "comfy", status: 429, retryAfterMs: a.hint });
+          if (a.kind === "5xx") throw new ServerError("503", { provider: "comfy", status: 503 });
+          const state = a.kind === "done" ? "succeeded" : "running";
+          return {
+            handle,
+            state,
+            terminal: state === "succeeded",
+            rawStatus: state,
+            raw: null,
+            observedAt: new Date().toISOString(),
+            retryAfterMs: a.kind === "running" ? a.hint : undefined,
+          };
+        });
         const watcher = createWatcher({ limiter: createRateLimiter() });
         const added = Date.now();
         const policy = { ...poll, maxIntervalMs: poll.minIntervalMs + extra };
@@ -358,28 +363,19 @@ describe("callbacks that fail in any way cannot hang a wait or escape", () => {
             return perform(acts[n % acts.length]!, n);
           };
           const polls: number[] = [];
-          const provider: JobProvider<ComfyJobHandle, null> = {
-            provider: "comfy",
-            rateKey: "comfy:callbacks",
-            pollDefaults: {},
-            rateBudgets: [],
-            normalize: () => "running",
-            kindOf: () => "fuzz",
-            checkHandle: (h) => h as ComfyJobHandle,
-            async status(handle) {
-              polls.push(Date.now());
-              // A new raw status each time, so onUpdate and update listeners are called on every poll.
-              const state = polls.length >= ends ? "succeeded" : "running";
-              return {
-                handle,
-                state,
-                terminal: state === "succeeded",
-                rawStatus: `${state}-${polls.length}`,
-                raw: null,
-                observedAt: new Date().toISOString(),
-              };
-            },
-          };
+          const provider = handMadeProvider("comfy:callbacks", async (handle) => {
+            polls.push(Date.now());
+            // A new raw status each time, so onUpdate and update listeners are called on every poll.
+            const state = polls.length >= ends ? "succeeded" : "running";
+            return {
+              handle,
+              state,
+              terminal: state === "succeeded",
+              rawStatus: `${state}-${polls.length}`,
+              raw: null,
+              observedAt: new Date().toISOString(),
+            };
+          });
           const watcher = createWatcher({ limiter: createRateLimiter() });
           const reported: unknown[] = [];
           watcher.on("error", (error) => void reported.push(error));
