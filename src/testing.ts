@@ -108,6 +108,7 @@ export { comfyDetailStatus } from "./testing/comfy.js";
  */
 export type {
   FakeApi,
+  FakeComfySockets,
   FakeJob,
   FakeJobInit,
   FakeKeys,

@@ -66,11 +66,7 @@ const DEFAULT_OUTPUTS = {
 export function comfyProvider(ctx: KitContext): Provider {
   let queueNumber = 0;
 
-  const error = (status: number, message?: string, code?: string): Reply => {
-    const text = statusText(status);
-    const body: Comfy.ErrorResponse = { code: code ?? text.code, message: message ?? text.message };
-    return { status, body };
-  };
+  const error = comfyError;
 
   const promptError = (message: string, details = ""): Reply => {
     const body: Comfy.PromptErrorResponse = {
@@ -193,14 +189,34 @@ export function comfyProvider(ctx: KitContext): Provider {
       if (method === "GET" && n === 2 && a === "view") return { route: "view", run: (i) => view(i.query) };
       return undefined;
     },
-    authenticate(req: IncomingMessage): Principal | Reply {
-      const sent = req.headers["x-api-key"];
-      if (sent === ctx.keys.comfy) return { key: sent, user: "main" };
-      if (sent === ctx.keys.comfyOther) return { key: sent, user: "comfyOther" };
-      if (sent === ctx.keys.comfyInactive) return error(429, "Subscription inactive.", "subscription_inactive");
-      return error(401, "Invalid or missing API key.", "unauthorized");
-    },
+    authenticate: (req: IncomingMessage) => comfyPrincipal(ctx, req.headers["x-api-key"]),
   };
+}
+
+/** Comfy's error answer: `{code, message}` (openapi-cloud.yaml ErrorResponse). */
+export function comfyError(status: number, message?: string, code?: string): Reply {
+  const text = statusText(status);
+  const body: Comfy.ErrorResponse = { code: code ?? text.code, message: message ?? text.message };
+  return { status, body };
+}
+
+/** The user a Comfy key belongs to, or the answer to a key that is not good: HTTP routes send it in `X-API-Key`, the WebSocket in `token`. */
+export function comfyPrincipal(ctx: KitContext, sent: unknown): Principal | Reply {
+  if (sent === ctx.keys.comfy) return { key: sent, user: "main" };
+  if (sent === ctx.keys.comfyOther) return { key: sent, user: "comfyOther" };
+  if (sent === ctx.keys.comfyInactive) return comfyError(429, "Subscription inactive.", "subscription_inactive");
+  return comfyError(401, "Invalid or missing API key.", "unauthorized");
+}
+
+/** The outputs a succeeded job reports, per node id. */
+export function comfyOutputs(job: JobRecord): Record<string, unknown> {
+  const outputs = job.result ?? DEFAULT_OUTPUTS;
+  return isPlainObject(outputs) ? outputs : { result: outputs };
+}
+
+/** The failure a failed job reports, on the detail route and the WebSocket alike (node and type: assumption). */
+export function comfyFailure(job: JobRecord): { node_id: string; node_type: string; exception_message: string } {
+  return { node_id: "3", node_type: "KSampler", exception_message: job.errorMessage ?? "Workflow execution failed." };
 }
 
 function detailBody(job: JobRecord, ctx: KitContext): Comfy.JobDetailResponse {
@@ -215,8 +231,7 @@ function detailBody(job: JobRecord, ctx: KitContext): Comfy.JobDetailResponse {
   if (isPlainObject(job.workflow)) body.workflow = job.workflow;
   // Outputs and execution facts exist only once the job is over.
   if (status === "completed" || status === "failed" || status === "cancelled") {
-    const outputs = status === "completed" ? (job.result ?? DEFAULT_OUTPUTS) : {};
-    body.outputs = isPlainObject(outputs) ? outputs : { result: outputs };
+    body.outputs = status === "completed" ? comfyOutputs(job) : {};
     const files = outputFiles(body.outputs);
     body.outputs_count = files.length;
     if (files[0]) body.preview_output = files[0];
@@ -225,9 +240,7 @@ function detailBody(job: JobRecord, ctx: KitContext): Comfy.JobDetailResponse {
   }
   if (status === "failed") {
     body.execution_error = {
-      node_id: "3",
-      node_type: "KSampler",
-      exception_message: job.errorMessage ?? "Workflow execution failed.",
+      ...comfyFailure(job),
       exception_type: "RuntimeError",
       traceback: [],
       current_inputs: {},

@@ -4,7 +4,7 @@ import { FAKE_APIS } from "./jobs.js";
 import type { Provider } from "./provider.js";
 import type { FakeApi, FakeRoute, FaultHandle, FaultRule, RetryAfter } from "./types.js";
 
-const ROUTES: readonly string[] = ["start", "status", "detail", "cancel", "view", "*"];
+const ROUTES: readonly string[] = ["start", "status", "detail", "cancel", "view", "ws", "*"];
 const MALFORMED: readonly string[] = ["json", "html", "empty", "truncated"];
 
 interface Entry {
@@ -38,9 +38,18 @@ export class Faults {
       const { rule } = entry;
       if (!entry.active) continue;
       if (rule.api !== undefined && rule.api !== api) continue;
-      if (rule.route !== undefined && rule.route !== "*" && rule.route !== route) continue;
+      // The WebSocket is only faulted by name: a rule for "every route" keeps meaning every HTTP route.
+      if (route === "ws" ? rule.route !== "ws" : rule.route !== undefined && rule.route !== "*" && rule.route !== route) continue;
       if (rule.jobId !== undefined && rule.jobId !== jobId) continue;
       entry.hits++;
+      if (rule.route === "ws") {
+        if (rule.api !== undefined && rule.api !== "comfy")
+          throw new TypeError('route "ws" is Comfy\'s WebSocket: api must be comfy or absent');
+        for (const field of ["jobId", "malformed", "oversizeBytes", "rawStatus"] as const) {
+          if (rule[field] !== undefined)
+            throw new TypeError(`a route "ws" rule cannot use ${field}: it refuses, delays, hangs or resets the handshake`);
+        }
+      }
       if (rule.times !== undefined && entry.hits >= rule.times) {
         entry.active = false;
         this.entries = this.entries.filter((e) => e !== entry);

@@ -108,3 +108,6 @@ export function segments(path: string): string[] {
       }
     });
 }
+
+/** The 8-byte PNG signature: enough for a client to see it got a file, not JSON. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

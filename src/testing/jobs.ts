@@ -66,6 +66,8 @@ export function validateScript(script: readonly ScriptStep[]): void {
 export class JobStore {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly scripts: Record<FakeApi, ScriptStep[]>;
+  /** Told of every job created or forced into a state (the Comfy WebSocket pushes from it). */
+  onChange: ((job: JobRecord) => void) | undefined;
 
   constructor(
     private readonly now: () => number,
@@ -100,6 +102,7 @@ export class JobStore {
     };
     // A DeepAffects caller may reuse its own request_id: the newer job replaces the older one.
     this.jobs.set(key(api, id), job);
+    this.onChange?.(job);
     return job;
   }
 
@@ -114,6 +117,7 @@ export class JobStore {
   force(job: JobRecord, status: string): void {
     if (typeof status !== "string" || status === "") throw new TypeError("status must be a non-empty string");
     job.forced = { status, at: this.now() };
+    this.onChange?.(job);
   }
 
   state(job: JobRecord, at = this.now()): ScriptedStatus {

@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { comfyProvider } from "./comfy.js";
+import { ComfySocketHub } from "./comfy-ws.js";
 import { deepaffectsProvider } from "./deepaffects.js";
 import { difyProvider } from "./dify.js";
 import { faultHeaders, Faults, modifyAnswer, replacesAnswer, writeFaultAnswer } from "./faults.js";
-import { corsHeaders, parseJsonBody, preflightHeaders, readBody, segments, send, sendReply, type Reply } from "./http.js";
+import { corsHeaders, parseJsonBody, PNG_SIGNATURE, preflightHeaders, readBody, segments, send, sendReply, type Reply } from "./http.js";
 import { JobStore, type JobRecord } from "./jobs.js";
 import { Lifetime } from "./lifetime.js";
 import { isReply, type KitContext, type Provider } from "./provider.js";
 import { FakeRateGate } from "./rate-limit.js";
 import type { FakeApi, FakeJob, FakeKeys, FakeProviders, FakeProvidersOptions, RecordedRequest } from "./types.js";
 import { Webhooks } from "./webhooks.js";
+import { refuseUpgrade } from "./websocket.js";
 
 /** Readable on purpose: these keys guard nothing and show up in test failures. */
 export const DEFAULT_KEYS: Readonly<FakeKeys> = Object.freeze({
@@ -49,6 +52,22 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   });
   const log: RecordedRequest[] = [];
   const recorded = (): RecordedRequest[] => (log.length > maxRecorded ? log.slice(-maxRecorded) : log);
+  const remember = (req: IncomingMessage, pathname: string, target: string, query: URLSearchParams): RecordedRequest => {
+    const record: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: pathname,
+      url: target,
+      query: Object.fromEntries(query),
+      headers: { ...req.headers },
+      body: undefined,
+      at: now(),
+      route: "unknown",
+    };
+    log.push(record);
+    // Trim in batches so a capped log costs O(1) per request on average.
+    if (log.length > maxRecorded * 1.25 + 16) log.splice(0, log.length - maxRecorded);
+    return record;
+  };
   let origin = "";
   const ctx: KitContext = {
     now,
@@ -68,19 +87,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = splitTarget(req.url ?? "/");
     const method = req.method ?? "GET";
-    const record: RecordedRequest = {
-      method,
-      path: url.pathname,
-      url: req.url ?? "/",
-      query: Object.fromEntries(url.searchParams),
-      headers: { ...req.headers },
-      body: undefined,
-      at: now(),
-      route: "unknown",
-    };
-    log.push(record);
-    // Trim in batches so a capped log costs O(1) per request on average.
-    if (log.length > maxRecorded * 1.25 + 16) log.splice(0, log.length - maxRecorded);
+    const record = remember(req, url.pathname, req.url ?? "/", url.searchParams);
     const answer = (reply: Reply, extra: Record<string, string> = {}): void => {
       sendReply(res, reply, { ...extra, ...cors });
       record.status = reply.status;
@@ -105,8 +112,8 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
         // Stand-in for the signed storage host Comfy's file view redirects to; it needs no key.
         record.route = "storage";
         record.api = "comfy";
-        res.writeHead(200, { ...cors, "Content-Type": "image/png", "Content-Length": String(PNG.length) });
-        res.end(PNG);
+        res.writeHead(200, { ...cors, "Content-Type": "image/png", "Content-Length": String(PNG_SIGNATURE.length) });
+        res.end(PNG_SIGNATURE);
         record.status = 200;
         return;
       }
@@ -169,12 +176,34 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     answer(reply, extra);
   }
 
+  const sockets = new ComfySocketHub(ctx, faults, lifetime);
+
+  /** Upgrade requests: Comfy's WebSocket; any other path gets a plain 404. */
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => socket.destroy());
+    const url = splitTarget(req.url ?? "/");
+    // The Comfy socket carries its key in the query: the log keeps only that there was one.
+    const record = remember(req, url.pathname, redactToken(req.url ?? "/"), redactedQuery(url.searchParams));
+    if (url.pathname !== "/comfy/ws") {
+      if (url.pathname.startsWith("/comfy/")) record.api = "comfy";
+      refuseUpgrade(socket, 404, JSON.stringify(noRoute(404, "No fake provider serves this path.").body));
+      record.status = 404;
+      return;
+    }
+    record.api = "comfy";
+    record.route = "ws";
+    await sockets.upgrade(req, socket, head, url.searchParams, record);
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       // The client went away mid-request, or a handler threw: answer if still possible, else drop.
       if (!res.headersSent && !res.destroyed) send(res, 500, '{"message":"fake provider error"}', "application/json", cors);
       else res.destroy();
     });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch(() => socket.destroy());
   });
   server.on("connection", (socket) => {
     const release = lifetime.hold(() => socket.destroy());
@@ -238,9 +267,11 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       );
     },
     fault: (rule) => faults.add(rule),
+    comfySockets: sockets.control(),
     webhookDeliveries: () => webhooks.deliveries(),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        sockets.closeAll(1001, "fake provider closing");
         lifetime.end();
         server.close(() => resolve());
         server.closeAllConnections();
@@ -264,9 +295,36 @@ function splitTarget(target: string): { pathname: string; searchParams: URLSearc
   };
 }
 
+const REDACTED = "redacted";
+
+/** `target` with the value of every `token` query parameter replaced, the rest byte for byte. */
+export function redactToken(target: string): string {
+  const q = target.indexOf("?");
+  if (q === -1) return target;
+  const hash = target.indexOf("#", q);
+  const query = target.slice(q + 1, hash === -1 ? undefined : hash);
+  const pairs = query.split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    return decodeName(name) === "token" ? `${name}=${REDACTED}` : pair;
+  });
+  return `${target.slice(0, q + 1)}${pairs.join("&")}${hash === -1 ? "" : target.slice(hash)}`;
+}
+
+function redactedQuery(params: URLSearchParams): URLSearchParams {
+  const copy = new URLSearchParams(params);
+  if (copy.has("token")) copy.set("token", REDACTED);
+  return copy;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, " "));
+  } catch {
+    return name;
+  }
+}
+
 function noRoute(status: number, message: string): Reply {
   return { status, body: { code: status === 404 ? "not_found" : "method_not_allowed", message } };
 }
-
-/** The 8-byte PNG signature: enough for a client to see it got a file, not JSON. */
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -3,8 +3,8 @@
 /** One of the four job APIs the kit serves. */
 export type FakeApi = "dify-chatflow" | "dify-completion" | "comfy" | "deepaffects";
 
-/** Routes a fault rule or a request filter can name. */
-export type FakeRoute = "start" | "status" | "detail" | "cancel" | "view";
+/** Routes a fault rule or a request filter can name; `ws` is the upgrade request of Comfy's WebSocket (`/comfy/ws`). */
+export type FakeRoute = "start" | "status" | "detail" | "cancel" | "view" | "ws";
 
 /** Route recorded for a request: a provider route, a CORS preflight, the fake storage host, or no route. */
 export type RecordedRoute = FakeRoute | "preflight" | "storage" | "unknown";
@@ -97,8 +97,9 @@ export interface RecordedRequest {
   method: string;
   /** Path as received, including the provider prefix such as `/comfy`. */
   path: string;
-  /** Path and query string exactly as received. */
+  /** Path and query string exactly as received, except a WebSocket's `token`, recorded as `redacted`. */
   url: string;
+  /** The query; a WebSocket's `token` is recorded as `redacted`. */
   query: Record<string, string>;
   /** Header names in lower case, as node:http gives them. */
   headers: Record<string, string | string[] | undefined>;
@@ -109,7 +110,7 @@ export interface RecordedRequest {
   route: RecordedRoute;
   api?: FakeApi;
   jobId?: string;
-  /** HTTP status answered; undefined while hanging or after a reset. */
+  /** HTTP status answered (101 for an accepted WebSocket); undefined while hanging or after a reset. */
   status?: number;
 }
 
@@ -130,7 +131,12 @@ export type RetryAfter = { seconds: number } | { date: Date } | { ms: number };
 /** A fault rule. Rules are tried in the order added; the first that matches answers. */
 export interface FaultRule {
   api?: FakeApi;
-  /** Route to affect; `*` or absent means every route of the api. */
+  /**
+   * Route to affect; `*` or absent means every HTTP route of the api. Comfy's WebSocket is only
+   * affected by `route: "ws"`, which refuses the upgrade with `status` (and `body`, `headers`,
+   * `retryAfter`), delays it (`delayMs`), never answers it (`hang`) or destroys it (`reset`).
+   * @example `fake.fault({ api: "comfy", route: "ws", status: 503, times: 1 })`
+   */
   route?: FakeRoute | "*";
   jobId?: string;
   /** How many requests the rule affects; unlimited when absent. */
@@ -180,6 +186,46 @@ export interface RequestFilter {
   route?: RecordedRoute;
 }
 
+/**
+ * Control of the fake Comfy Cloud WebSocket, `ws://127.0.0.1:<port>/comfy/ws?clientId=<uuid>&token=<key>`
+ * (`fake.urls.comfy` with `ws:` and `/ws`). Each connection gets a `status` message, then the
+ * `execution_*`, `executing`, `progress` messages and a binary preview frame of its user's Comfy
+ * jobs as their states change. The table at the top of `src/testing/comfy-ws.ts` gives each
+ * behaviour's source.
+ */
+export interface FakeComfySockets {
+  /**
+   * Open connections.
+   * @example `await until(() => fake.comfySockets.count === 1)`
+   */
+  readonly count: number;
+  /**
+   * Destroys every connection without a close frame, as a network failure does.
+   * @example `fake.comfySockets.drop(); // the client sees close code 1006`
+   */
+  drop(): void;
+  /**
+   * Sends a close frame to every connection (default code 1000) and ends each once the client answers.
+   * @example `fake.comfySockets.close(1011, "restarting")`
+   */
+  close(code?: number, reason?: string): void;
+  /**
+   * Sends a raw frame to every connection: a string as a text frame, bytes as a binary frame.
+   * @example `fake.comfySockets.send("{not json"); fake.comfySockets.send(new Uint8Array([0, 0, 0, 9]))`
+   */
+  send(frame: string | Uint8Array): void;
+  /**
+   * Delays every later event by this many ms (default 0), as a slow link would.
+   * @example `fake.comfySockets.delayMs = 300`
+   */
+  delayMs: number;
+  /**
+   * Drops the events of the next `ms` (connections stay open), as a stalled proxy would.
+   * @example `fake.comfySockets.silence(2000); job.setStatus("success"); // no message tells the client`
+   */
+  silence(ms: number): void;
+}
+
 /** The running fake providers. */
 export interface FakeProviders {
   /** `http://127.0.0.1:<port>` */
@@ -214,6 +260,11 @@ export interface FakeProviders {
    * @example `fake.fault({ api: "dify-chatflow", route: "status", status: 429, retryAfter: { seconds: 1 }, times: 2 })`
    */
   fault(rule: FaultRule): FaultHandle;
+  /**
+   * Comfy Cloud's WebSocket: open connections, and drops, close frames, raw frames, delays and silences.
+   * @example `fake.comfySockets.drop()`
+   */
+  readonly comfySockets: FakeComfySockets;
   /**
    * Webhook POST attempts so far, each with its outcome.
    * @example `expect(fake.webhookDeliveries().map((d) => d.status)).toEqual([500, 200])`
