@@ -101,7 +101,7 @@ export class ComfySocketHub {
       const status = rule.status ?? (rule.retryAfter ? 429 : undefined);
       if (status !== undefined || rule.body !== undefined) {
         const code = status ?? faultStatus(rule);
-        const body = rule.body === undefined ? comfyError(code) : rule.body;
+        const body = rule.body === undefined ? comfyError(code).body : rule.body;
         refuse({ status: code, text: typeof body === "string" ? body : JSON.stringify(body) }, faultHeaders(rule));
         return;
       }

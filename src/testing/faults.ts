@@ -42,14 +42,6 @@ export class Faults {
       if (route === "ws" ? rule.route !== "ws" : rule.route !== undefined && rule.route !== "*" && rule.route !== route) continue;
       if (rule.jobId !== undefined && rule.jobId !== jobId) continue;
       entry.hits++;
-      if (rule.route === "ws") {
-        if (rule.api !== undefined && rule.api !== "comfy")
-          throw new TypeError('route "ws" is Comfy\'s WebSocket: api must be comfy or absent');
-        for (const field of ["jobId", "malformed", "oversizeBytes", "rawStatus"] as const) {
-          if (rule[field] !== undefined)
-            throw new TypeError(`a route "ws" rule cannot use ${field}: it refuses, delays, hangs or resets the handshake`);
-        }
-      }
       if (rule.times !== undefined && entry.hits >= rule.times) {
         entry.active = false;
         this.entries = this.entries.filter((e) => e !== entry);
@@ -64,6 +56,14 @@ function validate(rule: FaultRule): void {
   if (typeof rule !== "object" || rule === null) throw new TypeError("fault rule must be an object");
   if (rule.api !== undefined && !FAKE_APIS.includes(rule.api)) throw new TypeError(`unknown api: ${String(rule.api)}`);
   if (rule.route !== undefined && !ROUTES.includes(rule.route)) throw new TypeError(`unknown route: ${String(rule.route)}`);
+  if (rule.route === "ws") {
+    if (rule.api !== undefined && rule.api !== "comfy")
+      throw new TypeError('route "ws" is Comfy\'s WebSocket: api must be comfy or absent');
+    for (const field of ["jobId", "malformed", "oversizeBytes", "rawStatus"] as const) {
+      if (rule[field] !== undefined)
+        throw new TypeError(`a route "ws" rule cannot use ${field}: it refuses, delays, hangs or resets the handshake`);
+    }
+  }
   if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
     throw new TypeError("times must be a positive integer");
   }
