@@ -26,6 +26,8 @@
  * Each fake follows its provider's documented endpoints, auth, states, error bodies and limits
  * (see the per-provider pages), and serves them under its own path prefix of one origin: use
  * `fake.urls.<api>` as a client's `baseUrl` and `fake.keys.<api>` as its `apiKey`.
+ * Comfy Cloud's WebSocket is there too, at `fake.urls.comfy` with `ws:` and `/ws?clientId=..&token=..`;
+ * `fake.comfySockets` drops, closes and disturbs its connections.
  *
  * @module jobstatus/testing
  */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { comfyDetailStatus, comfyError, comfyFailure, comfyOutputs, comfyPrincipal } from "./comfy.js";
@@ -46,7 +47,7 @@ interface Tracked {
  * | A user gets the events of its own jobs only | assumption (the docs say "all connections for a user") |
  * | A bad or missing token: the upgrade is refused with 401 `{code, message}`; an inactive subscription's key: 429 | assumption, after the HTTP routes (cloud-api-reference "HTTP Errors") |
  * | Messages are JSON text frames `{type, data}` | cloud-api-reference "WebSocket Message Types"; openapi-cloud.yaml WebSocketMessage |
- * | On connect: `status` `{status: {exec_info: {queue_remaining}}, sid}`; again (without `sid`) when a job joins or leaves the user's queue | openapi-cloud.yaml WebSocketStatusMessage ("sid only on initial connection"); `sid` = the clientId: assumption |
+ * | On connect: `status` `{status: {exec_info: {queue_remaining}}, sid}`; again (without `sid`) when a job joins or leaves the user's queue | openapi-cloud.yaml WebSocketStatusMessage ("sid only on initial connection"); `sid` = the clientId, a random hex id without one: assumption, as OSS ComfyUI's server does |
  * | `queue_remaining` counts the user's pending and running jobs | openapi-cloud.yaml WebSocketStatusMessage ("jobs remaining in queue for this user"); counting running ones: assumption |
  * | Entering an in_progress state: `execution_start {prompt_id}` | openapi-cloud.yaml WebSocketExecutionStartMessage |
  * | Then `executing {prompt_id, node, display_node}` and 4 `progress {prompt_id, node, value, max}` spread over the executing time (over 500 ms when no end is scripted), with one binary PREVIEW_IMAGE frame (type 1, image_type 2 = PNG, big-endian, then PNG bytes) after the first | messages: openapi-cloud.yaml WebSocketExecutingMessage, WebSocketProgressMessage; frame: cloud-api-reference "Binary Messages"; node "3", counts and timing: assumption |
@@ -59,6 +60,7 @@ interface Tracked {
  * | `notification`, `progress_state`, `execution_cached` and binary TEXT / PREVIEW_IMAGE_WITH_METADATA frames are never sent | the fake's choice: documented as sent, none needed to learn a job's end |
  * | Client text and binary frames are ignored; ping gets pong; a client frame over 64 KiB closes with 1009 | RFC 6455; the limit: assumption |
  * | More than 64 open connections: 503 | assumption |
+ * | Route faults apply to the handshake only when named `route: "ws"`; `rateLimits.comfy` does not count it | the fake's choice |
  */
 export class ComfySocketHub {
   private readonly clients = new Set<Client>();
@@ -66,6 +68,8 @@ export class ComfySocketHub {
   private active = false;
   private delay = 0;
   private silentUntil = 0;
+  /** Followed jobs per user in a pending or in_progress state, kept as they change (no scan per message). */
+  private readonly queue: Record<User, number> = { main: 0, comfyOther: 0 };
 
   constructor(
     readonly ctx: KitContext,
@@ -132,7 +136,10 @@ export class ComfySocketHub {
     record.status = 101;
     const hello = {
       type: "status",
-      data: { status: { exec_info: { queue_remaining: this.queueRemaining(client.user) } }, sid: query.get("clientId") ?? "" },
+      data: {
+        status: { exec_info: { queue_remaining: this.queueRemaining(client.user) } },
+        sid: query.get("clientId") || randomUUID().replaceAll("-", ""),
+      },
     };
     client.socket.sendText(JSON.stringify(hello));
   }
@@ -183,6 +190,7 @@ export class ComfySocketHub {
     for (const job of this.ctx.jobs.all("comfy")) {
       const tracked: Tracked = { group: groupOf(this.ctx, job), started: false, run: [] };
       tracked.started = tracked.group === "in_progress";
+      if (queued(tracked.group)) this.queue[job.owner]++;
       this.tracked.set(job, tracked);
       this.scheduleNext(job, tracked);
     }
@@ -203,6 +211,7 @@ export class ComfySocketHub {
       const from = tracked.group;
       tracked.group = group;
       this.enter(job, tracked, group);
+      if (queued(from) !== queued(group)) this.queue[job.owner] += queued(group) ? 1 : -1;
       if (fresh || queued(from) !== queued(group)) this.pushStatus(job.owner);
     }
     this.scheduleNext(job, tracked);
@@ -286,7 +295,7 @@ export class ComfySocketHub {
   }
 
   private queueRemaining(user: User): number {
-    return this.ctx.jobs.all("comfy").filter((job) => job.owner === user && queued(groupOf(this.ctx, job))).length;
+    return this.queue[user];
   }
 
   /** Sends to every connection of `user`, now or after `delayMs`; nothing while silenced. */
