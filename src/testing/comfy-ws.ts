@@ -210,9 +210,13 @@ export class ComfySocketHub {
     if (group !== tracked.group) {
       const from = tracked.group;
       tracked.group = group;
+      const joins = queued(group) && !queued(from);
+      const leaves = queued(from) && !queued(group);
+      if (joins || leaves) this.queue[job.owner] += joins ? 1 : -1;
+      // The queue count goes out before a job's first events and after its last ones.
+      if (joins || fresh) this.pushStatus(job.owner);
       this.enter(job, tracked, group);
-      if (queued(from) !== queued(group)) this.queue[job.owner] += queued(group) ? 1 : -1;
-      if (fresh || queued(from) !== queued(group)) this.pushStatus(job.owner);
+      if (leaves) this.pushStatus(job.owner);
     }
     this.scheduleNext(job, tracked);
   }

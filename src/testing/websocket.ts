@@ -86,6 +86,8 @@ export function acceptUpgrade(
 export class ServerSocket {
   private buffered: Buffer = Buffer.alloc(0);
   private closeSent = false;
+  /** A protocol error was seen: later bytes are not parsed. */
+  private failed = false;
   private ended = false;
   private cancelCloseTimer: (() => void) | undefined;
 
@@ -133,7 +135,7 @@ export class ServerSocket {
 
   /** Feeds bytes read from the client; parses as many whole frames as there are. */
   receive(chunk: Buffer): void {
-    if (this.ended) return;
+    if (this.ended || this.failed) return;
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     // Bounded: each pass consumes one frame, and a frame is at most maxFramePayload + 14 bytes.
     while (!this.ended) {
@@ -171,6 +173,7 @@ export class ServerSocket {
 
   /** Closes with a protocol error code and drops the connection right away. */
   private failWith(code: number): void {
+    this.failed = true;
     if (this.open) {
       const payload = Buffer.alloc(2);
       payload.writeUInt16BE(code, 0);

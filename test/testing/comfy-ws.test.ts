@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { connect as tcpConnect } from "node:net";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import WebSocket from "ws";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 import { clients, type Json, until } from "./helpers.js";
@@ -407,6 +407,38 @@ describe("faults and control", () => {
     await listen(fake);
   });
 
+  test("random bytes after the handshake never take the server down", async () => {
+    // A fixed-seed generator, so a failure can be replayed.
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 24;
+    };
+    const port = Number(new URL(fake.origin).port);
+    for (let round = 0; round < 30; round++) {
+      const raw = tcpConnect(port, "127.0.0.1");
+      raw.on("error", () => {});
+      const gone = new Promise((resolve) => raw.once("close", resolve));
+      let heard = "";
+      raw.on("data", (c: Buffer) => (heard += c.toString("latin1")));
+      raw.write(
+        `GET /comfy/ws?token=${fake.keys.comfy} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+      await until(() => heard.includes("\r\n\r\n"));
+      const garbage = Buffer.from(Array.from({ length: 1 + random() * 8 }, () => random()));
+      // Half the rounds look like a masked frame header with a wild length.
+      if (round % 2 === 0) garbage[1] = garbage[1]! | 0x80;
+      raw.write(garbage);
+      raw.end();
+      await gone;
+    }
+    await until(() => fake.comfySockets.count === 0);
+    const l = await listen(fake);
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 20 }, { status: "success" }] });
+    await until(ended(l, job.id));
+  });
+
   test("at most 64 connections at once; the next is refused with 503", async () => {
     const many = await Promise.all(Array.from({ length: 64 }, (_, i) => listen(fake, fake.keys.comfy, `c${i}`)));
     expect(fake.comfySockets.count).toBe(64);
@@ -415,6 +447,27 @@ describe("faults and control", () => {
     await until(() => fake.comfySockets.count === 63);
     await listen(fake);
   });
+});
+
+test("with vitest fake timers, a 15-minute job pushes its events as the clock is advanced", async () => {
+  const l = await listen(fake);
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  try {
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 15 * 60_000 }, { status: "success" }] });
+    const settle = async (check: () => boolean) => {
+      for (let i = 0; i < 10_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+      expect(check()).toBe(true);
+    };
+    await settle(() => l.of(job.id).some((m) => m.type === "execution_start"));
+    await vi.advanceTimersByTimeAsync(14 * 60_000);
+    await settle(() => l.of(job.id).filter((m) => m.type === "progress").length === 4);
+    expect(l.of(job.id).map((m) => m.type)).not.toContain("execution_success");
+    await vi.advanceTimersByTimeAsync(60_000);
+    await settle(ended(l, job.id));
+    expect(job.status).toBe("success");
+  } finally {
+    vi.useRealTimers();
+  }
 });
 
 test("close() sends 1001 to every socket and leaves no timer, socket or server behind", async () => {
