@@ -52,12 +52,13 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   });
   const log: RecordedRequest[] = [];
   const recorded = (): RecordedRequest[] => (log.length > maxRecorded ? log.slice(-maxRecorded) : log);
-  const remember = (req: IncomingMessage, pathname: string, target: string, query: URLSearchParams): RecordedRequest => {
+  // Comfy's WebSocket carries its key in `token`: the log keeps only that there was one.
+  const remember = (req: IncomingMessage, pathname: string, query: URLSearchParams): RecordedRequest => {
     const record: RecordedRequest = {
       method: req.method ?? "GET",
       path: pathname,
-      url: target,
-      query: Object.fromEntries(query),
+      url: redactToken(req.url ?? "/"),
+      query: Object.fromEntries(redactedQuery(query)),
       headers: { ...req.headers },
       body: undefined,
       at: now(),
@@ -87,7 +88,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = splitTarget(req.url ?? "/");
     const method = req.method ?? "GET";
-    const record = remember(req, url.pathname, req.url ?? "/", url.searchParams);
+    const record = remember(req, url.pathname, url.searchParams);
     const answer = (reply: Reply, extra: Record<string, string> = {}): void => {
       sendReply(res, reply, { ...extra, ...cors });
       record.status = reply.status;
@@ -182,8 +183,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
     const url = splitTarget(req.url ?? "/");
-    // The Comfy socket carries its key in the query: the log keeps only that there was one.
-    const record = remember(req, url.pathname, redactToken(req.url ?? "/"), redactedQuery(url.searchParams));
+    const record = remember(req, url.pathname, url.searchParams);
     if (url.pathname !== "/comfy/ws") {
       if (url.pathname.startsWith("/comfy/")) record.api = "comfy";
       refuseUpgrade(socket, 404, JSON.stringify(noRoute(404, "No fake provider serves this path.").body));
@@ -298,7 +298,7 @@ function splitTarget(target: string): { pathname: string; searchParams: URLSearc
 const REDACTED = "redacted";
 
 /** `target` with the value of every `token` query parameter replaced, the rest byte for byte. */
-export function redactToken(target: string): string {
+function redactToken(target: string): string {
   const q = target.indexOf("?");
   if (q === -1) return target;
   const hash = target.indexOf("#", q);

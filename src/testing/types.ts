@@ -97,9 +97,9 @@ export interface RecordedRequest {
   method: string;
   /** Path as received, including the provider prefix such as `/comfy`. */
   path: string;
-  /** Path and query string exactly as received, except a WebSocket's `token`, recorded as `redacted`. */
+  /** Path and query string exactly as received, except a `token` query value (the Comfy WebSocket's key), recorded as `redacted`. */
   url: string;
-  /** The query; a WebSocket's `token` is recorded as `redacted`. */
+  /** The query; a `token` value is recorded as `redacted`. */
   query: Record<string, string>;
   /** Header names in lower case, as node:http gives them. */
   headers: Record<string, string | string[] | undefined>;

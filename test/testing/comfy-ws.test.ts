@@ -152,8 +152,10 @@ describe("connecting", () => {
     elsewhere.on("error", () => {});
     const status = await new Promise((resolve) => elsewhere.once("unexpected-response", (_q, res) => resolve(res.statusCode)));
     expect(status).toBe(404);
-    const plain = await clients(fake).comfy("/ws");
+    const plain = await fetch(`${fake.urls.comfy}/ws?clientId=p&token=${fake.keys.comfyOther}&%74oken=${fake.keys.comfyOther}`);
     expect(plain.status).toBe(404);
+    expect(fake.requests().at(-1)!.url).toBe("/comfy/ws?clientId=p&token=redacted&%74oken=redacted");
+    expect(JSON.stringify(fake.requests())).not.toContain(fake.keys.comfyOther);
   });
 });
 
