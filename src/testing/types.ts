@@ -271,7 +271,8 @@ export interface FakeProviders {
    */
   webhookDeliveries(): WebhookDelivery[];
   /**
-   * Stops the server and drops every connection and timer, so the process can exit.
+   * Stops the server and drops every connection and timer, so the process can exit; open Comfy
+   * WebSockets get a close frame (1001) first.
    * @example `afterAll(() => fake.close())`
    */
   close(): Promise<void>;

@@ -112,7 +112,7 @@ export class ServerSocket {
   }
 
   sendBinary(bytes: Uint8Array): void {
-    this.write(OP_BINARY, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.write(OP_BINARY, Buffer.from(bytes));
   }
 
   /** Starts the closing handshake; the socket is destroyed if the client does not answer in time. */
@@ -171,7 +171,7 @@ export class ServerSocket {
     // Text, binary, continuation and pong frames carry nothing the fake uses.
   }
 
-  /** Closes with a protocol error code and drops the connection right away. */
+  /** Sends a close frame with a protocol error code and ends the connection without waiting for the answer. */
   private failWith(code: number): void {
     this.failed = true;
     if (this.open) {
