@@ -1,13 +1,11 @@
 // What a browser or edge user gets from each runtime entry: bundled with esbuild for the browser
 // platform, it must build without Node built-ins, touch no Node-only global, carry no other
-// provider's code, and stay under the size ceilings below (minified, then gzipped).
+// provider's code, and stay under the size ceilings below (minified, then gzipped). Sizes are
+// measured as apps import the package too: one provider's client calling `status`, then `wait`.
 import { gzipSync } from "node:zlib";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { build, type BuildOptions, type Metafile } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
+import { IMPORT_TARGETS, PROVIDERS, bundleOptions, type AppImport, type Provider } from "../../bench/bundle.js";
 
 /**
  * Sizes in bytes (1 kB = 1,000 bytes, as size-limit counts), minified and gzipped. `target` is issue
@@ -22,7 +20,16 @@ const ENTRIES = {
   deepaffects: { target: 5_000, ceiling: 19_450, provider: "deepaffects" },
 } as const;
 type Entry = keyof typeof ENTRIES;
-type Provider = "dify" | "comfy" | "deepaffects";
+
+/**
+ * Ceilings of what an app pays, gzipped, for one provider's client and one `status` call, and for a
+ * `wait` on top of it (bench/bundle.ts builds both apps); the targets are IMPORT_TARGETS.
+ */
+const IMPORT_CEILINGS: Record<Provider, Record<AppImport, number>> = {
+  dify: { status: 10_650, wait: 17_550 },
+  comfy: { status: 10_550, wait: 17_500 },
+  deepaffects: { status: 11_450, wait: 17_850 },
+};
 
 /** Source modules and literals that belong to one provider only. */
 const PROVIDER_CODE: Record<Provider, { modules: string[]; strings: RegExp[] }> = {
@@ -41,23 +48,14 @@ const MARK = (name: string) => `__NODE_GLOBAL_${name}__`;
 interface Bundle {
   code: string;
   inputs: string[];
+  /** The inputs that put bytes into the minified output (tree-shaking drops the others). */
+  included: string[];
   minified: number;
   gzipped: number;
 }
 
-async function bundle(entry: Entry, options: { external?: string[] } = {}): Promise<Bundle> {
-  const common: BuildOptions & { write: false } = {
-    entryPoints: [path.join(REPO, "src", `${entry}.ts`)],
-    absWorkingDir: REPO,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    external: options.external ?? [],
-  };
+async function bundle(what: Entry | { provider: Provider; use: AppImport }, options: { external?: string[] } = {}): Promise<Bundle> {
+  const common = { ...bundleOptions(typeof what === "string" ? `src/${what}.ts` : what), external: options.external ?? [] };
   // Unminified with markers for the checks; minified without them for the size.
   const checked = await build({ ...common, define: Object.fromEntries(NODE_GLOBALS.map((g) => [g, MARK(g)])) });
   const minified = await build({ ...common, minify: true });
@@ -65,6 +63,9 @@ async function bundle(entry: Entry, options: { external?: string[] } = {}): Prom
   return {
     code: checked.outputFiles![0]!.text,
     inputs: Object.keys((checked.metafile as Metafile).inputs),
+    included: Object.entries(Object.values((minified.metafile as Metafile).outputs)[0]!.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([name]) => name),
     minified: min.byteLength,
     gzipped: gzipSync(min, { level: 9 }).byteLength,
   };
@@ -113,10 +114,25 @@ describe.each(Object.keys(ENTRIES) as Entry[])("entry %s", (entry) => {
 
   it(`stays under its ceiling of ${ceiling / 1000} kB minified + gzipped`, async () => {
     const { minified, gzipped } = await bundle(entry);
-    const verdict = gzipped <= target ? "target met" : "over target";
-    measured.push(
-      `  ${label.padEnd(22)} ${(minified / 1000).toFixed(1).padStart(6)} kB min  ${(gzipped / 1000).toFixed(2).padStart(6)} kB gz  ceiling ${ceiling / 1000} kB, target ${target / 1000} kB: ${verdict}`,
-    );
+    record(label, minified, gzipped, ceiling, target);
     expect(gzipped, `${label}: ${gzipped} B gzipped, ceiling ${ceiling} B`).toBeLessThanOrEqual(ceiling);
+  });
+});
+
+function record(label: string, minified: number, gzipped: number, ceiling: number, target: number): void {
+  const verdict = gzipped <= target ? "target met" : "over target";
+  measured.push(
+    `  ${label.padEnd(36)} ${(minified / 1000).toFixed(1).padStart(6)} kB min  ${(gzipped / 1000).toFixed(2).padStart(6)} kB gz  ceiling ${ceiling / 1000} kB, target ${target / 1000} kB: ${verdict}`,
+  );
+}
+
+describe.each(PROVIDERS)("an app importing jobstatus/%s", (provider) => {
+  it.each(Object.keys(IMPORT_TARGETS) as AppImport[])("pays no more than its ceiling for its client with %s", async (use) => {
+    const { minified, gzipped, included } = await bundle({ provider, use });
+    const ceiling = IMPORT_CEILINGS[provider][use];
+    record(`${provider}: client + status${use === "wait" ? " + wait" : ""}`, minified, gzipped, ceiling, IMPORT_TARGETS[use]);
+    // Only the wait brings the lifecycle's watcher; a status call carries none of it.
+    expect(included.includes("src/lifecycle/watcher.ts")).toBe(use === "wait");
+    expect(gzipped, `${provider} ${use}: ${gzipped} B gzipped, ceiling ${ceiling} B`).toBeLessThanOrEqual(ceiling);
   });
 });
