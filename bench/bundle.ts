@@ -70,6 +70,20 @@ const sourceEntries: Plugin = {
 };
 
 /**
+ * Marks every source module as having side effects, as a bundler that ignores the package's
+ * `"sideEffects": false` does: what then stays of an unused import is what runs at module load.
+ */
+export const distrustSideEffectsFlag: Plugin = {
+  name: "distrust-side-effects-flag",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => ({
+      path: path.resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")),
+      sideEffects: true,
+    }));
+  },
+};
+
+/**
  * esbuild options for the browser (ESM, ES2022, tree-shaken) of a source entry (`src/comfy.ts`) or of
  * an app's import (`{ provider, use }`), built from a virtual entry file.
  */

@@ -5,30 +5,32 @@
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { IMPORT_TARGETS, PROVIDERS, bundleOptions, type AppImport, type Provider } from "../../bench/bundle.js";
+import { IMPORT_TARGETS, PROVIDERS, bundleOptions, distrustSideEffectsFlag, type AppImport, type Provider } from "../../bench/bundle.js";
 
 /**
- * Sizes in bytes (1 kB = 1,000 bytes, as size-limit counts), minified and gzipped. `target` is issue
- * 5's goal, which the entries miss (BENCHMARKS.md, section 5, says by how much and what fills them:
- * openapi-fetch is half a provider's target, and a third of our bytes are the error messages);
+ * Sizes in bytes (1 kB = 1,000 bytes, as size-limit counts), minified and gzipped. `target` is the
+ * goal, which every bundle misses (BENCHMARKS.md, section 5, says by how much and what fills them);
  * `ceiling` is what npm test enforces, a little above today's size, so that growth is a decision.
  */
 const ENTRIES = {
-  index: { target: 8_000, ceiling: 22_250, provider: undefined },
-  dify: { target: 5_000, ceiling: 17_950, provider: "dify" },
-  comfy: { target: 5_000, ceiling: 17_800, provider: "comfy" },
-  deepaffects: { target: 5_000, ceiling: 19_450, provider: "deepaffects" },
+  index: { target: 8_000, ceiling: 22_300, provider: undefined },
+  dify: { target: 5_000, ceiling: 17_990, provider: "dify" },
+  comfy: { target: 5_000, ceiling: 17_880, provider: "comfy" },
+  deepaffects: { target: 5_000, ceiling: 19_540, provider: "deepaffects" },
 } as const;
 type Entry = keyof typeof ENTRIES;
 
 /**
  * Ceilings of what an app pays, gzipped, for one provider's client and one `status` call, and for a
- * `wait` on top of it (bench/bundle.ts builds both apps); the targets are IMPORT_TARGETS.
+ * `wait` on top of it (bench/bundle.ts builds both apps). The targets (IMPORT_TARGETS: 5 and 9 kB)
+ * are out of reach in this shape: a client is one object with every method and its error readings,
+ * beside openapi-fetch (2.7 kB, kept for the public `api`), and `wait` alone, a one-job watcher,
+ * is 8.8 kB.
  */
 const IMPORT_CEILINGS: Record<Provider, Record<AppImport, number>> = {
-  dify: { status: 10_650, wait: 17_550 },
-  comfy: { status: 10_550, wait: 17_500 },
-  deepaffects: { status: 11_450, wait: 17_850 },
+  dify: { status: 10_650, wait: 17_580 },
+  comfy: { status: 10_530, wait: 17_510 },
+  deepaffects: { status: 11_450, wait: 17_860 },
 };
 
 /** Source modules and literals that belong to one provider only. */
@@ -110,6 +112,24 @@ describe.each(Object.keys(ENTRIES) as Entry[])("entry %s", (entry) => {
     }
     // And it does carry its own, so the checks above are not vacuous.
     for (const pattern of PROVIDER_CODE[provider!].strings) expect(full.code).toMatch(pattern);
+  });
+
+  it("runs nothing at module load: imported for nothing, it leaves only constants, even to a bundler that ignores sideEffects", async () => {
+    const { plugins = [], ...options } = bundleOptions(`src/${entry}.ts`);
+    const out = await build({
+      ...options,
+      entryPoints: [],
+      stdin: {
+        contents: `import ${JSON.stringify(entry === "index" ? "jobstatus" : `jobstatus/${entry}`)};`,
+        resolveDir: options.absWorkingDir!,
+        loader: "ts",
+      },
+      plugins: [...plugins, distrustSideEffectsFlag],
+      minify: true,
+    });
+    const code = out.outputFiles![0]!.text;
+    // Numeric constants (`var a=24*60*60*1e3`) are all esbuild keeps: no call, function, class or object.
+    expect(code, code).not.toMatch(/[{}]|=>|\b(?:class|function|new)\b|[\w$)\]]\(/);
   });
 
   it(`stays under its ceiling of ${ceiling / 1000} kB minified + gzipped`, async () => {
