@@ -179,7 +179,7 @@ function bundleSection(result: BundleResult | Error | undefined, verdicts: Verdi
     verdicts.push({ bench: "5. bundle", target: `${r.entry} ≤ ${kb(r.budgetBytes)} gz`, figure: kb(r.gzipBytes), pass: r.pass });
   const missed = result.rows.filter((r) => !r.pass);
   const note = missed.length > 0 ? `\n${explainBundle(result)}\n` : "";
-  return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\n${result.config.bundler}, ${result.config.platform}, ${result.config.gzip}; openapi-fetch bundled in.\n\n| entry | minified B | gzip B | budget B | |\n|---|---:|---:|---:|---|\n${rows}\n${note}`;
+  return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\n${result.config.bundler}, ${result.config.platform}, ${result.config.gzip}; openapi-fetch bundled in. Each entry whole, then what an app pays (bench/bundle.ts writes the app): one provider's client calling \`status\` once, and the same with \`wait\`.\n\n| entry | minified B | gzip B | budget B | |\n|---|---:|---:|---:|---|\n${rows}\n${note}`;
 }
 
 function toolingSection(result: ToolingResult | Error | undefined): string {

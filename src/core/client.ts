@@ -5,18 +5,13 @@
  */
 import type { Client, Middleware } from "openapi-fetch";
 import {
-  APIError,
-  AuthenticationError,
-  BadRequestError,
   ConnectionError,
+  errorForStatus,
   InvalidResponseError,
   JobStatusError,
-  NotFoundError,
-  PermissionDeniedError,
-  RateLimitError,
   ResponseTooLargeError,
-  ServerError,
   TimeoutError,
+  type APIError,
   type ProviderName,
 } from "./errors.js";
 import { clipText } from "./clip.js";
@@ -26,7 +21,6 @@ import { guardedFetch } from "./redirects.js";
 import { createLog, type LogOptions } from "./log.js";
 import { redactHeaders, redactText, sanitizeCause } from "./redact.js";
 import { requireMaxRetries, retryDelay, sleep, type RetryInit } from "./retry.js";
-import { parseRetryAfter } from "./retry-after.js";
 import type { StatusInit } from "./state.js";
 import { requireApiKey, requireBaseUrl, requirePositive, requireTimeoutMs } from "./validate.js";
 
@@ -186,38 +180,10 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
     };
     // Our advice follows after a full stop, so the provider's own closing stops are dropped.
     const head = `${displayName} ${operation} answered ${status}${code ? ` ${code}` : ""}${said ? `: ${said.replace(/[.\s]+$/, "")}` : ""}`;
-    const own = config.errorFor?.({ status, body, response, error: parsed, head, details, redact: (text) => redactText(text, secrets) });
-    if (own) return own;
-    if (status === 401) {
-      return new AuthenticationError(
-        `${head}. Check that the API key (${config.envName}) is valid and meant for this ${displayName} API.`,
-        details,
-      );
-    }
-    if (status === 403) {
-      return new PermissionDeniedError(
-        `${head}. The key works but may not see this job: use the key of the account that started it.`,
-        details,
-      );
-    }
-    if (status === 404 || config.isMissingJob?.(status, parsed)) {
-      return new NotFoundError(
-        `${head}. The provider does not know this job: check the job id, the base URL${provider === "dify" ? ", the app and the action" : ""}.`,
-        details,
-      );
-    }
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers);
-      const when = retryAfterMs === undefined ? "later" : `in ${Math.ceil(retryAfterMs / 1000)} s`;
-      return new RateLimitError(`${head}. Too many requests: try again ${when}, or poll less often.`, { ...details, retryAfterMs });
-    }
-    if (status >= 500) {
-      return new ServerError(`${head}. The provider failed; try again later (a wait retries this by itself).`, details);
-    }
-    if (status === 400) {
-      return new BadRequestError(`${head}. The provider rejected the request's parameters; check them against its documentation.`, details);
-    }
-    return new APIError(`${head}.`, details);
+    return (
+      config.errorFor?.({ status, body, response, error: parsed, head, details, redact: (text) => redactText(text, secrets) }) ??
+      errorForStatus(head, details, displayName, config.envName, config.isMissingJob?.(status, parsed), response.headers)
+    );
   }
 
   function errorFromThrown(operation: string, error: unknown, timedOut: boolean): unknown {

@@ -6,6 +6,7 @@
  * holds an API key, so they are safe to log, serialize and send to an error tracker.
  */
 
+import { parseRetryAfter } from "./retry-after.js";
 import type { JobSnapshot } from "./state.js";
 
 export type ProviderName = "dify" | "comfy" | "deepaffects";
@@ -26,13 +27,15 @@ export interface ErrorDetails {
   headers?: Record<string, string> | undefined;
 }
 
+// Fields are `declare`d and set by the constructors only, in the order a field list gave them: a
+// field list is emitted as code of its own, run before the constructor sets each field again.
 export class JobStatusError extends Error {
   override name = "JobStatusError";
-  readonly provider: ProviderName | undefined;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
-  readonly requestId: string | undefined;
-  readonly operation: string | undefined;
+  declare readonly provider: ProviderName | undefined;
+  declare readonly status: number | undefined;
+  declare readonly code: string | undefined;
+  declare readonly requestId: string | undefined;
+  declare readonly operation: string | undefined;
   /** Whether the same call may succeed later (network trouble, 408, 429, 5xx, a per-request timeout). */
   get transient(): boolean {
     return false;
@@ -62,7 +65,7 @@ export class APIError extends JobStatusError {
    * (`set-cookie`, `authorization`, any name with key, token or secret) reads `[REDACTED]`, and the
    * API key is removed wherever another header echoes it.
    */
-  readonly headers: Readonly<Record<string, string>>;
+  declare readonly headers: Readonly<Record<string, string>>;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details);
     this.headers = details.headers ?? {};
@@ -95,7 +98,7 @@ export class NotFoundError extends APIError {
 /** 429: too many requests. `retryAfterMs` is the provider's hint, when it sent one. */
 export class RateLimitError extends APIError {
   override name = "RateLimitError";
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   override get transient(): boolean {
     return true;
   }
@@ -108,6 +111,50 @@ export class RateLimitError extends APIError {
 /** 5xx: the provider failed. Usually passes; waits retry it as a slower poll. */
 export class ServerError extends APIError {
   override name = "ServerError";
+}
+
+/**
+ * The APIError subclass an HTTP error status means, with what to do about it. `head` is the answer in
+ * words (`<provider> <operation> answered <status> <code>: <message>`) and `details` its redacted
+ * details; `missingJob` says the provider reported an unknown job some other way than 404 (Dify's 400
+ * invalid_param). A provider's own reading of an answer (ProviderConfig.errorFor) comes first.
+ */
+export function errorForStatus(
+  head: string,
+  details: ErrorDetails & { status: number },
+  displayName: string,
+  envName: string,
+  missingJob: boolean | undefined,
+  headers: Headers,
+): APIError {
+  const { status } = details;
+  if (status === 401) {
+    return new AuthenticationError(`${head}. Check that the API key (${envName}) is valid and meant for this ${displayName} API.`, details);
+  }
+  if (status === 403) {
+    return new PermissionDeniedError(
+      `${head}. The key works but may not see this job: use the key of the account that started it.`,
+      details,
+    );
+  }
+  if (status === 404 || missingJob) {
+    return new NotFoundError(
+      `${head}. The provider does not know this job: check the job id, the base URL${details.provider === "dify" ? ", the app and the action" : ""}.`,
+      details,
+    );
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(headers);
+    const when = retryAfterMs === undefined ? "later" : `in ${Math.ceil(retryAfterMs / 1000)} s`;
+    return new RateLimitError(`${head}. Too many requests: try again ${when}, or poll less often.`, { ...details, retryAfterMs });
+  }
+  if (status >= 500) {
+    return new ServerError(`${head}. The provider failed; try again later (a wait retries this by itself).`, details);
+  }
+  if (status === 400) {
+    return new BadRequestError(`${head}. The provider rejected the request's parameters; check them against its documentation.`, details);
+  }
+  return new APIError(`${head}.`, details);
 }
 
 /** The request never got an answer: DNS, refused or reset connection, a body cut short. */
@@ -125,15 +172,15 @@ export class ConnectionError extends JobStatusError {
 export class TimeoutError extends JobStatusError {
   override name = "TimeoutError";
   /** The last snapshot a wait saw before its deadline; undefined for a request's timeout or a wait that saw none. */
-  readonly lastSnapshot: JobSnapshot | undefined;
-  readonly kind: "request" | "wait";
+  declare readonly lastSnapshot: JobSnapshot | undefined;
+  declare readonly kind: "request" | "wait";
   override get transient(): boolean {
     return this.kind === "request";
   }
   constructor(message: string, details: ErrorDetails & { kind: "request" | "wait"; lastSnapshot?: JobSnapshot | undefined }) {
     super(message, details);
-    this.kind = details.kind;
     this.lastSnapshot = details.lastSnapshot;
+    this.kind = details.kind;
   }
 }
 
@@ -149,7 +196,7 @@ export class InvalidResponseError extends JobStatusError {
 export class ResponseTooLargeError extends InvalidResponseError {
   override name = "ResponseTooLargeError";
   /** The cap that was passed, in bytes. */
-  readonly maxBytes: number;
+  declare readonly maxBytes: number;
   constructor(message: string, details: ErrorDetails & { maxBytes: number }) {
     super(message, details);
     this.maxBytes = details.maxBytes;
@@ -163,7 +210,7 @@ export class ResponseTooLargeError extends InvalidResponseError {
 export class JobFailedError extends JobStatusError {
   override name = "JobFailedError";
   /** The job's terminal snapshot (`state` failed or cancelled). */
-  readonly snapshot: JobSnapshot;
+  declare readonly snapshot: JobSnapshot;
   constructor(message: string, details: ErrorDetails & { snapshot: JobSnapshot }) {
     super(message, details);
     this.snapshot = details.snapshot;
@@ -207,8 +254,8 @@ export interface WorkflowNodeError {
  */
 export class WorkflowRejectedError extends BadRequestError {
   override name = "WorkflowRejectedError";
-  readonly errorType: string | undefined;
-  readonly nodeErrors: Readonly<Record<string, WorkflowNodeError>>;
+  declare readonly errorType: string | undefined;
+  declare readonly nodeErrors: Readonly<Record<string, WorkflowNodeError>>;
   constructor(
     message: string,
     details: ErrorDetails & { errorType?: string | undefined; nodeErrors?: Record<string, WorkflowNodeError> | undefined },
@@ -226,7 +273,7 @@ export class WorkflowRejectedError extends BadRequestError {
  */
 export class JobExpiredError extends NotFoundError {
   override name = "JobExpiredError";
-  readonly reason: "seen-before" | "older-than-ttl";
+  declare readonly reason: "seen-before" | "older-than-ttl";
   constructor(message: string, details: ErrorDetails & { reason: "seen-before" | "older-than-ttl" }) {
     super(message, details);
     this.reason = details.reason;

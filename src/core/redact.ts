@@ -11,15 +11,20 @@ export const REDACTED = "[REDACTED]";
 // and the `=` are matched in each spelling, hex in either case. The value runs to the next separator
 // (raw or encoded), whitespace, `"`, `<` or `>`; not to a `'`, which encodeURIComponent leaves raw and
 // a key may contain.
-const NAME = String.raw`(?:apikey|api_key|api-key|key|token|access_token|secret|client_secret|password|signature|sig)`;
+const NAME = "(?:apikey|api_key|api-key|key|token|access_token|secret|client_secret|password|signature|sig)";
 // Per level of encoding: what starts a parameter, its `=`, and what ends its value. An encoded `&` is
-// data in a plain query but the separator in a once-encoded one.
+// data in a plain query but the separator in a once-encoded one. Plain strings (none has a backslash)
+// and a pure call, so that a bundle that never redacts drops them.
 const LEVELS = [
-  [String.raw`[?&;#]`, "=", ""],
-  [String.raw`%(?:3F|26|3B|23)`, "%3D", String.raw`(?!%2[36])`],
-  [String.raw`%25(?:3F|26|3B|23)`, "%253D", String.raw`(?!%(?:25)?2[36])`],
+  ["[?&;#]", "=", ""],
+  ["%(?:3F|26|3B|23)", "%3D", "(?!%2[36])"],
+  ["%25(?:3F|26|3B|23)", "%253D", "(?!%(?:25)?2[36])"],
 ] as const;
-const SECRET_IN_URL = new RegExp(LEVELS.map(([sep, eq, stop]) => String.raw`(${sep}${NAME}${eq})(?:${stop}[^&#\s"<>])*`).join("|"), "gi");
+const SECRET_IN_URL = /* @__PURE__ */ secretInUrl();
+
+function secretInUrl(): RegExp {
+  return new RegExp(LEVELS.map(([sep, eq, stop]) => String.raw`(${sep}${NAME}${eq})(?:${stop}[^&#\s"<>])*`).join("|"), "gi");
+}
 
 /**
  * Every spelling of a secret that can appear in text: raw, URL-encoded (once or twice, `%20` or `+`

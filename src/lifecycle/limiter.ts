@@ -141,4 +141,4 @@ export function createRateLimiter(): RateLimiter {
 }
 
 /** The process-wide limiter every wait and watcher uses unless given another. */
-export const sharedRateLimiter: RateLimiter = createRateLimiter();
+export const sharedRateLimiter: RateLimiter = /* @__PURE__ */ createRateLimiter();

@@ -50,7 +50,7 @@ export type PollPolicy = Readonly<Required<Omit<PollPolicyOptions, "adaptive">>>
  * is about 3 s old, where short jobs need it; the 2 min ceiling (as AWS waiters use) only takes over
  * past 13 min, where 2 min is already under 15 % of a job's age.
  */
-export const DEFAULT_POLL_POLICY: PollPolicy = Object.freeze({
+export const DEFAULT_POLL_POLICY: PollPolicy = /* @__PURE__ */ Object.freeze({
   initialDelayMs: 2_500,
   minIntervalMs: 500,
   maxIntervalMs: 120_000,
@@ -73,7 +73,7 @@ const RANGES = {
 } as const satisfies Record<keyof Omit<PollPolicyOptions, "adaptive">, readonly [number, number]>;
 
 type NumericOption = keyof typeof RANGES;
-const NUMERIC_OPTIONS = Object.keys(RANGES) as NumericOption[];
+const NUMERIC_OPTIONS = /* @__PURE__ */ Object.keys(RANGES) as NumericOption[];
 
 /**
  * Merges option layers over the default (later layers win, `undefined` leaves a value alone) and

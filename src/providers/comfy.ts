@@ -184,7 +184,7 @@ const apiKeyHeader = (apiKey: string): Middleware => ({
   },
 });
 
-const normalize = createNormalizer(COMFY_STATES);
+const normalize = /* @__PURE__ */ createNormalizer(COMFY_STATES);
 
 /**
  * A Comfy Cloud client.

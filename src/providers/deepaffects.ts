@@ -166,7 +166,7 @@ const apiKeyQuery = (apiKey: string): Middleware => ({
   },
 });
 
-const normalize = createNormalizer(DEEPAFFECTS_STATES, (raw) => {
+const normalize = /* @__PURE__ */ createNormalizer(DEEPAFFECTS_STATES, (raw) => {
   const folded = raw.toLowerCase().replace(/[\s_-]+/g, "");
   return folded.includes("progress") ? "inprogress" : folded;
 });

@@ -109,7 +109,7 @@ const bearer = (apiKey: string): Middleware => {
   };
 };
 
-const normalize = createNormalizer(DIFY_STATES);
+const normalize = /* @__PURE__ */ createNormalizer(DIFY_STATES);
 
 /**
  * A client for one Dify app's annotation-reply job.
