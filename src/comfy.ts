@@ -37,6 +37,7 @@ export {
   createComfyClient,
   type ComfyCancelResult,
   type ComfyClient,
+  type ComfyClientOptions,
   type ComfyJobDetail,
   type ComfyJobStatus,
   type ComfyPaths,
@@ -44,4 +45,5 @@ export {
   type ComfyPromptResponse,
   type ComfyRawStatus,
   type ComfySnapshot,
+  type WebSocketClass,
 } from "./providers/comfy.js";

@@ -88,6 +88,8 @@ export interface SendOptions {
 export interface ProviderHttp<Paths extends {}> {
   api: Client<Paths>;
   apiKey: string;
+  /** The validated base URL, without a trailing slash. */
+  baseUrl: string;
   strict: boolean;
   /**
    * Runs one openapi-fetch call under the time limit and turns every failure into a typed error.
@@ -286,7 +288,7 @@ export function createProviderHttp<Paths extends {}>(config: ProviderConfig, opt
 
   const redact = (text: unknown) => (typeof text === "string" ? redactText(text, secrets) : undefined);
   const quote = (value: unknown) => shown(jsonOf(value), 120);
-  return { api, apiKey, strict: options.strict === true, call, invalid, redact, quote };
+  return { api, apiKey, baseUrl, strict: options.strict === true, call, invalid, redact, quote };
 }
 
 /** The `code` of an error and of its causes. */

@@ -67,7 +67,15 @@ export interface JobSnapshot<Raw = unknown, H extends JobHandle = JobHandle, S e
   observedAt: string;
   /** A server hint on when to ask again, in ms, when the answer carried one. */
   retryAfterMs?: number | undefined;
+  /**
+   * What the provider pushed since about the running job (Comfy Cloud's WebSocket): the node running
+   * and its steps. It rides on the last polled snapshot, so `state` and `raw` are the last poll's.
+   */
+  progress?: JobProgress | undefined;
 }
+
+/** A running job's progress as pushed: the node running, and its steps (`value` of `max`) once it reports them. */
+export type JobProgress = { node?: string | undefined } & ({ value: number; max: number } | { value?: undefined; max?: undefined });
 
 /** The states a job ends in. */
 export type TerminalJobState = "succeeded" | "failed" | "cancelled";
@@ -131,6 +139,38 @@ export interface JobProvider<H extends JobHandle = JobHandle, Raw = unknown, S e
   checkHandle(handle: unknown): H;
   /** The snapshot a webhook delivery means, for providers that call back when a job ends. */
   fromWebhook?(handle: H, payload: unknown): JobSnapshot<unknown, H>;
+  /**
+   * Events the provider pushes over one connection per key (Comfy Cloud's WebSocket), for providers
+   * that have them and a runtime that can open one. The status endpoint stays the source of truth.
+   */
+  readonly push?: JobPush | undefined;
+}
+
+/** What a pushed frame says about one job: it ended (to confirm with one status request), or its progress. */
+export interface PushEvent {
+  jobId: string;
+  ended?: boolean | undefined;
+  progress?: JobProgress | undefined;
+}
+
+/** The part of a WHATWG WebSocket a push uses (browsers, Node 22+, Deno, Bun, the `ws` package). */
+export interface PushSocket {
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  close(code?: number): void;
+}
+
+/** A provider's push channel: how to open a connection, and how to read its frames. */
+export interface JobPush {
+  /**
+   * Opens a new connection. Its URL carries the key, so this throws only errors redacted of it; it
+   * never logs or returns the URL.
+   */
+  connect(): PushSocket;
+  /** What one text frame says about one job; undefined for any other frame. */
+  parse(frame: string): PushEvent | undefined;
 }
 
 const TERMINAL: ReadonlySet<JobState> = new Set<JobState>(["succeeded", "failed", "cancelled"]);

@@ -5,11 +5,12 @@
 import { RateLimitError, type ProviderName } from "../core/errors.js";
 import type { Log } from "../core/log.js";
 import { pollRetry } from "../core/retry.js";
-import type { JobHandle, JobProvider, JobSnapshot } from "../core/state.js";
+import type { JobHandle, JobProgress, JobProvider, JobSnapshot, PushEvent } from "../core/state.js";
 import type { JobResult } from "./watcher.js";
 import { afterCallbacks, callBack, guarded, type CallbackGate } from "./callbacks.js";
 import { toWaitState, type ResolvedJobOptions, type WaitOptions } from "./options.js";
 import { nextPollDelay, type PollPolicy } from "./policy.js";
+import { subscribePush } from "./push.js";
 import { MAX_TIMER_MS, type Scheduler } from "./scheduler.js";
 import { deadlineError, jobFailedError, nameOf, unansweredError } from "./wait-errors.js";
 
@@ -36,7 +37,27 @@ export interface WatchedEntry extends CallbackGate {
   resolve: (snapshot: JobSnapshot) => void;
   reject: (error: unknown) => void;
   log: Log;
+  /** The job's share of its provider's push connection, when it has one. */
+  push?: PushState | undefined;
 }
+
+/** What a job knows from its provider's push connection. */
+interface PushState {
+  /** The connection is up: the job polls at its fallback rate. */
+  live: boolean;
+  /** An end was pushed: the job polls by its usual policy until a poll confirms it. */
+  ended: boolean;
+  /** The end came while a request was in flight, whose answer may predate it: one more poll follows that answer. */
+  confirmAfterAnswer: boolean;
+  progress: JobProgress | undefined;
+  /** When progress last went to the callbacks, and the timer of the next. */
+  progressAt: number;
+  cancelProgress: (() => void) | undefined;
+  stop: () => void;
+}
+
+/** Progress goes to the callbacks at most this often per job (the latest at the end of each gap). */
+const PROGRESS_GAP_MS = 200;
 
 /** What the steps share with their watcher. */
 export interface JobLoopContext {
@@ -57,6 +78,8 @@ export interface JobLoop {
   watchDeadline(entry: WatchedEntry): void;
   /** A webhook delivery: false when the provider makes no snapshot of it. */
   deliverTo(entry: WatchedEntry, payload: unknown): boolean;
+  /** Follows the provider's push connection for this job, when the provider has one. */
+  listenForPush(entry: WatchedEntry): void;
   /** Ends the job with its terminal snapshot or an error; a second call does nothing. */
   endJob(entry: WatchedEntry, snapshot: JobSnapshot | undefined, error: unknown): void;
   readonly inFlight: number;
@@ -85,16 +108,22 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
 
   function scheduleNext(entry: WatchedEntry, retryAfterMs: number | undefined): number {
     const now = Date.now();
-    const delay = nextPollDelay(entry.policy, {
+    const push = entry.push;
+    const policy = push?.live && !push.ended ? entry.resolved.pushPolicy! : entry.policy;
+    const delay = delayOf(entry, policy, now, retryAfterMs);
+    entry.log.debug?.(`${nameOf(entry.handle)}: ${entry.last ? `${entry.last.state}, ` : ""}next poll in ${delay} ms`);
+    schedule(entry, now + delay);
+    return delay;
+  }
+
+  function delayOf(entry: WatchedEntry, policy: PollPolicy, now: number, retryAfterMs: number | undefined): number {
+    return nextPollDelay(policy, {
       elapsedMs: now - entry.startedAt,
       attempt: entry.attempts,
       consecutiveFailures: entry.failures,
       retryAfterMs,
       remainingMs: Math.max(0, entry.lastCheckAt - now),
     });
-    entry.log.debug?.(`${nameOf(entry.handle)}: ${entry.last ? `${entry.last.state}, ` : ""}next poll in ${delay} ms`);
-    schedule(entry, now + delay);
-    return delay;
   }
 
   function poll(entry: WatchedEntry): void {
@@ -162,12 +191,18 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     entry.failures = 0;
     entry.invalid = 0;
     const previous = entry.last;
+    // Pushed progress rides on the polled snapshots of the running job.
+    const progress = entry.push?.progress;
+    if (progress && !snapshot.terminal) snapshot = { ...snapshot, progress };
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) notifyUpdate(entry, snapshot);
+    const confirm = entry.push?.confirmAfterAnswer;
+    if (confirm) entry.push!.confirmAfterAnswer = false;
     afterCallbacks(entry, () => {
       if (snapshot.terminal) return onTerminal(entry, snapshot, previous);
       if (Date.now() >= entry.lastCheckAt) return endAtDeadline(entry, undefined);
-      scheduleNext(entry, snapshot.retryAfterMs);
+      if (confirm) schedule(entry, Date.now());
+      else scheduleNext(entry, snapshot.retryAfterMs);
       runCallback(entry, entry.options.onProgress, toWaitState(entry));
     });
   }
@@ -230,6 +265,74 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     callBack(entry, callback, value, (error) => (entry.ended ? report(error, entry.handle) : endJob(entry, undefined, error)));
   }
 
+  /**
+   * A pushed event. A job end starts one confirming status request now (the status endpoint is the
+   * source of truth; a job may show its end there a moment later, so it polls by its usual policy
+   * from then on); progress goes to the callbacks without a request.
+   */
+  function onPushed(entry: WatchedEntry, push: PushState, event: PushEvent): void {
+    if (entry.ended) return;
+    if (event.ended) {
+      if (push.ended) return; // one confirming request per job, however many end frames come
+      push.ended = true;
+      entry.log.debug?.(`${nameOf(entry.handle)}: its end was pushed; confirming with a status request`);
+      if (entry.cancelTimer) {
+        entry.cancelTimer();
+        schedule(entry, Date.now());
+      } else if (entry.request) push.confirmAfterAnswer = true;
+      // Otherwise a poll is already on its way: waiting for a request slot or for callbacks.
+      return;
+    }
+    const next = event.progress;
+    if (!next) return;
+    // An `executing` for the node already reporting steps keeps its steps.
+    push.progress = next.value === undefined && push.progress?.node === next.node ? push.progress : next;
+    push.cancelProgress ??= scheduler.at(Math.max(Date.now(), push.progressAt + PROGRESS_GAP_MS), () => {
+      push.cancelProgress = undefined;
+      const last = entry.last;
+      // Before the first poll there is no snapshot to carry it: that poll's will.
+      if (entry.ended || !last || last.terminal || last.progress === push.progress) return;
+      push.progressAt = Date.now();
+      const snapshot = { ...last, progress: push.progress, observedAt: new Date(push.progressAt).toISOString() };
+      entry.last = snapshot;
+      notifyUpdate(entry, snapshot);
+    });
+  }
+
+  /** The push connection went up or down: down, a job due at its fallback rate is brought back to its usual schedule. */
+  function onPushLive(entry: WatchedEntry, push: PushState, up: boolean): void {
+    push.live = up;
+    // Up, the poll already placed stays: it catches an end pushed while the connection was down.
+    if (up || entry.ended || !entry.cancelTimer) return;
+    const now = Date.now();
+    const at = now + delayOf(entry, entry.policy, now, undefined);
+    if (at >= entry.nextPollAt) return;
+    entry.cancelTimer();
+    schedule(entry, at);
+  }
+
+  function listenForPush(entry: WatchedEntry): void {
+    const push: PushState = {
+      live: false,
+      ended: false,
+      confirmAfterAnswer: false,
+      progress: undefined,
+      progressAt: 0,
+      cancelProgress: undefined,
+      stop: () => {},
+    };
+    const subscription = subscribePush(entry.provider, entry.handle.jobId, {
+      log: entry.log,
+      event: (event) => onPushed(entry, push, event),
+      live: (up) => onPushLive(entry, push, up),
+    });
+    if (!subscription) return;
+    entry.push = push;
+    push.live = subscription.live;
+    push.stop = subscription.stop;
+    if (subscription.early) onPushed(entry, push, subscription.early);
+  }
+
   function endJob(entry: WatchedEntry, snapshot: JobSnapshot | undefined, error: unknown): void {
     if (entry.ended || !isWatched(entry)) return;
     entry.ended = true;
@@ -240,6 +343,8 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     entry.request?.abort();
     entry.request = undefined;
     entry.unlisten?.();
+    entry.push?.cancelProgress?.();
+    entry.push?.stop();
     if (snapshot) entry.resolve(snapshot);
     else entry.reject(error);
     const result: JobResult = snapshot ? { handle: entry.handle, snapshot } : { handle: entry.handle, snapshot: entry.last, error };
@@ -268,6 +373,7 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
       if (snapshot.terminal) afterCallbacks(entry, () => onTerminal(entry, snapshot, previous));
       return true;
     },
+    listenForPush,
     endJob,
     get inFlight() {
       return inFlight;

@@ -1,7 +1,7 @@
 /** Options of waits and watchers, and the saved state a wait resumes from. */
 import { InvalidArgumentError, type ProviderName } from "../core/errors.js";
 import type { LogOptions } from "../core/log.js";
-import type { JobHandle, JobProvider, JobSnapshot, JobState, RateBudget } from "../core/state.js";
+import type { JobHandle, JobProvider, JobSnapshot, JobState, PollDefaults, RateBudget } from "../core/state.js";
 import type { AdaptiveModel, AdaptiveState } from "./adaptive.js";
 import type { EarlyDeliveryLimits } from "./early-deliveries.js";
 import { sharedRateLimiter, type RateLimiter } from "./limiter.js";
@@ -52,6 +52,12 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> extends LogOpt
   maxConsecutiveFailures?: number | undefined;
   /** Poll interval while a webhook is expected (handle.webhook), as a fallback (default 60 s). */
   webhookFallbackMs?: number | undefined;
+  /**
+   * Poll interval while the provider's push connection is up (Comfy Cloud's WebSocket), as a
+   * fallback (default 30 s): a pushed job end is confirmed at once with one status request, and
+   * while the connection is down the job polls by its usual policy.
+   */
+  pushFallbackMs?: number | undefined;
   /** The rate limiter to share budgets with (default: the watcher's, else the process-wide one). */
   limiter?: RateLimiter | undefined;
 }
@@ -150,7 +156,13 @@ export function deadlineOf(saved: WaitState | undefined, options: WaitOptions<an
  * a wait that never gives up.
  */
 export function checkWaitOptions(options: WaitOptions<any>): void {
-  const limits = { timeoutMs: Infinity, requestTimeoutMs: Infinity, webhookFallbackMs: DAY_MS, maxConsecutiveFailures: Infinity } as const;
+  const limits = {
+    timeoutMs: Infinity,
+    requestTimeoutMs: Infinity,
+    webhookFallbackMs: DAY_MS,
+    pushFallbackMs: DAY_MS,
+    maxConsecutiveFailures: Infinity,
+  } as const;
   for (const [name, max] of Object.entries(limits)) {
     const value: unknown = options[name as keyof typeof limits];
     // Failures are counted: a fraction would read as the next whole number.
@@ -166,6 +178,8 @@ export function checkWaitOptions(options: WaitOptions<any>): void {
 /** What one watched job runs by, each option resolved once (see {@link resolveJobOptions}). */
 export interface ResolvedJobOptions {
   policy: PollPolicy;
+  /** The schedule while the provider's push connection is up; undefined for a provider without push. */
+  pushPolicy: PollPolicy | undefined;
   /** When the job started, ms since epoch; never later than now. */
   startedAt: number;
   /** Absolute deadline in ms; Infinity for none. */
@@ -181,6 +195,13 @@ export interface ResolvedJobOptions {
 
 const DEFAULT_MAX_FAILURES = 20;
 const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
+const DEFAULT_PUSH_FALLBACK_MS = 30_000;
+
+/** A schedule no faster than `fallbackMs`: a fallback slower than the ceiling (DeepAffects' is 2 min) raises the ceiling with it. */
+function fallbackLayer(fallbackMs: number, layers: Array<PollPolicyOptions | PollDefaults | undefined>): PollPolicyOptions {
+  const ceiling = Math.max(fallbackMs, resolvePollPolicy(...layers).maxIntervalMs);
+  return { minIntervalMs: fallbackMs, initialDelayMs: fallbackMs, maxIntervalMs: ceiling };
+}
 
 /**
  * Every option of one job, resolved in one place and one order: library defaults < the provider's
@@ -205,15 +226,15 @@ export function resolveJobOptions(input: {
   const deadline = deadlineOf(saved, job, now, provider.pollDefaults.defaultTimeoutMs);
   const layers = [provider.pollDefaults, watcher.poll, job.poll];
   const fallbackMs = "webhook" in handle && handle.webhook ? (job.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS) : 0;
-  if (fallbackMs > 0) {
-    // A fallback slower than the ceiling (DeepAffects' is 2 min) raises the ceiling with it.
-    const ceiling = Math.max(fallbackMs, resolvePollPolicy(...layers).maxIntervalMs);
-    layers.push({ minIntervalMs: fallbackMs, initialDelayMs: fallbackMs, maxIntervalMs: ceiling });
-  }
+  if (fallbackMs > 0) layers.push(fallbackLayer(fallbackMs, layers));
   const policy = resolvePollPolicy(...layers, { adaptive: job.poll?.adaptive ?? input.adaptive });
+  const pushPolicy = provider.push
+    ? resolvePollPolicy(...layers, fallbackLayer(job.pushFallbackMs ?? DEFAULT_PUSH_FALLBACK_MS, layers))
+    : undefined;
   const extra = watcher.rateBudgets?.[provider.provider];
   return {
     policy,
+    pushPolicy,
     startedAt,
     deadline,
     lastCheckAt: deadline === Infinity ? Infinity : deadline - Math.min(1_000, (deadline - now) / 10),

@@ -205,7 +205,10 @@ export function createWatcher(watcherOptions: WatcherOptions = {}): Watcher {
       return entry.job;
     }
     const first = saved ? Math.min(Date.parse(saved.nextPollAt), now + DAY_MS) : startedAt + policy.initialDelayMs;
+    // The first poll keeps the usual schedule even while a push connection is up: it catches an end
+    // pushed before the job was added. Later polls follow the connection's state.
     loop.schedule(entry, Math.max(now, Number.isNaN(first) ? now : first));
+    loop.listenForPush(entry);
     return entry.job;
   }
 

@@ -20,6 +20,9 @@ import { createNormalizer, isKnownStatus, rateKeyFor } from "../core/normalize.j
 import { parseRetryAfter } from "../core/retry-after.js";
 import { makeSnapshot, type ComfyJobHandle, type JobProvider, type JobSnapshot, type StateTable, type StatusInit } from "../core/state.js";
 import { requireJobId } from "../core/validate.js";
+import { comfyPush, type WebSocketClass } from "./comfy-push.js";
+
+export type { WebSocketClass };
 
 type Schemas = components["schemas"];
 /** The body of `GET /api/job/{job_id}/status`; `status` may be any of the raw internal states in {@link COMFY_STATES}. */
@@ -73,6 +76,17 @@ export const COMFY_DEFAULT_WAIT_MS = 2 * 60 * 60_000;
 export type ComfyRawStatus = keyof typeof COMFY_STATES | (string & {});
 /** What one Comfy Cloud status check saw: the status body as `raw`, its `status` as `rawStatus`. */
 export type ComfySnapshot = JobSnapshot<ComfyJobStatus, ComfyJobHandle, ComfyRawStatus>;
+
+/** Options of `createComfyClient`: every client's, and the WebSocket waits learn job ends from. */
+export interface ComfyClientOptions extends ClientOptions {
+  /**
+   * The WebSocket class through which waits, `watch` and watchers learn job ends and progress (one
+   * connection per key, shared): by default `globalThis.WebSocket` (browsers, Node 22+, Deno, Bun); on
+   * Node 20 pass the `ws` package's class. `false`, or no WebSocket at all, polls only. Polling stays
+   * the source of truth either way: a pushed end is confirmed with one status request.
+   */
+  webSocket?: WebSocketClass | false | undefined;
+}
 
 const STATUS_PATH = "/api/job/{job_id}/status";
 const DETAIL_PATH = "/api/jobs/{job_id}";
@@ -193,7 +207,7 @@ const normalize = /* @__PURE__ */ createNormalizer(COMFY_STATES);
  * const handle = await comfy.submitWorkflow(workflowJson);
  * const { status } = await comfy.getJobStatus(handle.jobId);
  */
-export function createComfyClient(options: ClientOptions): ComfyClient {
+export function createComfyClient(options: ComfyClientOptions): ComfyClient {
   const http = createProviderHttp<paths>(
     {
       provider: "comfy",
@@ -239,6 +253,7 @@ export function createComfyClient(options: ClientOptions): ComfyClient {
     normalize,
     kindOf: () => "comfy",
     checkHandle,
+    push: comfyPush(http.baseUrl, http.apiKey, options.webSocket),
     async getJobStatus(jobId, init) {
       return (await requestStatus(jobId, init)).body;
     },
