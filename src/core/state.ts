@@ -156,7 +156,7 @@ export interface PushEvent {
 /** The part of a WHATWG WebSocket a push uses (browsers, Node 22+, Deno, Bun, the `ws` package). */
 export interface PushSocket {
   onopen: ((event: any) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onmessage: ((event: any) => void) | null;
   onerror: ((event: any) => void) | null;
   onclose: ((event: any) => void) | null;
   close(code?: number): void;
@@ -165,8 +165,8 @@ export interface PushSocket {
 /** A provider's push channel: how to open a connection, and how to read its frames. */
 export interface JobPush {
   /**
-   * Opens a new connection. Its URL carries the key, so this throws only errors redacted of it; it
-   * never logs or returns the URL.
+   * Opens a new connection. Its URL carries the key: an error this throws may quote it, so the
+   * lifecycle shows only the error's name.
    */
   connect(): PushSocket;
   /** What one text frame says about one job; undefined for any other frame. */

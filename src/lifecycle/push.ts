@@ -81,12 +81,19 @@ export function pushConnections(): number {
 function close(key: string, channel: Channel): void {
   channels.delete(key);
   clearTimeout(channel.timer);
-  channel.timer = undefined;
-  const socket = channel.socket;
+  channel.early.clear();
+  quietClose(channel);
+}
+
+/** Forgets the channel's socket and closes it; true when it was open. */
+function quietClose(channel: Channel): boolean {
+  const { socket, live } = channel;
   channel.socket = undefined;
   channel.live = false;
-  channel.early.clear();
-  quietClose(socket, 1000);
+  try {
+    socket?.close(1000);
+  } catch {}
+  return live;
 }
 
 function open(channel: Channel): void {
@@ -95,19 +102,19 @@ function open(channel: Channel): void {
   try {
     socket = channel.push.connect();
   } catch (error) {
-    logAll(channel, `push connection not opened (${nameOf(error)})`);
-    return retryLater(channel);
+    // Only its name: the implementation's message may quote the URL, and so the key.
+    return retryLater(channel, error instanceof Error ? error.name : "error");
   }
   channel.socket = socket;
   const current = () => channel.socket === socket;
   // A connection that neither opens nor fails (a black-holed port) must not hold up the retries.
-  const connecting = setTimeout(() => current() && !channel.live && dropped(channel, "not open after 10 s"), CONNECT_TIMEOUT_MS);
+  const connecting = setTimeout(() => current() && !channel.live && dropped(channel, "timeout"), CONNECT_TIMEOUT_MS);
   socket.onopen = () => {
     clearTimeout(connecting);
     if (!current()) return;
     channel.live = true;
     channel.openedAt = Date.now();
-    logAll(channel, "push connection open: jobs of this key poll at their fallback rate", "debug");
+    logAll(channel, "push connection open: its jobs poll at their fallback rate", "debug");
     for (const listener of listenersOf(channel)) listener.live(true);
   };
   socket.onmessage = ({ data }) => {
@@ -121,52 +128,34 @@ function open(channel: Channel): void {
   };
   // The close that follows an error does the work; an error event without a listener would throw in `ws`.
   socket.onerror = () => {};
-  socket.onclose = (event: { code?: unknown }) => {
+  socket.onclose = ({ code }) => {
     clearTimeout(connecting);
-    if (current()) dropped(channel, `closed with code ${typeof event?.code === "number" ? event.code : "none"}`);
+    if (current()) dropped(channel, `code ${code}`);
   };
 }
 
 function dropped(channel: Channel, why: string): void {
-  const socket = channel.socket;
-  channel.socket = undefined;
-  quietClose(socket, 1000);
-  const wasLive = channel.live;
-  channel.live = false;
+  const wasLive = quietClose(channel);
   if (wasLive && Date.now() - channel.openedAt >= STEADY_MS) channel.failures = 0;
-  logAll(channel, `push connection ${why}`);
   if (wasLive) for (const listener of listenersOf(channel)) listener.live(false);
-  retryLater(channel);
+  retryLater(channel, why);
 }
 
-function retryLater(channel: Channel): void {
+function retryLater(channel: Channel, why: string): void {
   if (channel.jobs.size === 0 || channel.timer) return;
   channel.failures++;
   // Capped exponential backoff, the lower half kept and the upper half jittered: 0.5-1 s, 1-2 s, ..., 30-60 s.
   const cap = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(channel.failures - 1, 16));
   const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
-  logAll(channel, `push connection retried in ${delay} ms; jobs poll at their usual rate meanwhile`);
+  logAll(channel, `push connection lost (${why}); retried in ${delay} ms, its jobs poll as usual meanwhile`);
   channel.timer = setTimeout(() => open(channel), delay);
 }
 
-function quietClose(socket: PushSocket | undefined, code: number): void {
-  try {
-    socket?.close(code);
-  } catch {}
-}
-
-function* listenersOf(channel: Channel): Generator<PushListener> {
-  for (const listeners of [...channel.jobs.values()]) yield* [...listeners];
+function listenersOf(channel: Channel): PushListener[] {
+  return [...channel.jobs.values()].flatMap((listeners) => [...listeners]);
 }
 
 /** A line to the log of every job on the connection, once per log. */
 function logAll(channel: Channel, message: string, level: "info" | "debug" = "info"): void {
-  const seen = new Set<Log>();
-  for (const { log } of listenersOf(channel)) {
-    if (seen.has(log)) continue;
-    seen.add(log);
-    log[level]?.(message);
-  }
+  for (const log of new Set(listenersOf(channel).map((listener) => listener.log))) log[level]?.(message);
 }
-
-const nameOf = (error: unknown) => (error instanceof Error ? error.name : "error");

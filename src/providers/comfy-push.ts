@@ -4,8 +4,6 @@
  * clientId is ignored and every connection of a user gets all of the user's messages; JSON text frames
  * `{type, data}`, binary preview frames besides), and openapi-cloud.yaml, "WEBSOCKET MESSAGE SCHEMAS".
  */
-import { ConnectionError } from "../core/errors.js";
-import { redactText, sanitizeCause } from "../core/redact.js";
 import type { JobPush, PushEvent, PushSocket } from "../core/state.js";
 
 /** A WebSocket class: `globalThis.WebSocket`, or the `ws` package's on Node 20. */
@@ -27,20 +25,7 @@ export function comfyPush(baseUrl: string, apiKey: string, webSocket: WebSocketC
   return {
     connect() {
       const url = `${baseUrl.replace(/^http/, "ws")}/ws?clientId=${globalThis.crypto.randomUUID()}&token=${encodeURIComponent(apiKey)}`;
-      try {
-        return new Socket(url);
-      } catch (error) {
-        // The implementation's message may quote the URL, and so the key.
-        const cause = sanitizeCause(error, [apiKey]);
-        throw new ConnectionError(
-          redactText(`Comfy Cloud WebSocket could not be opened (${cause?.message}); waits poll instead.`, [apiKey]),
-          {
-            provider: "comfy",
-            operation: "GET /ws",
-            cause,
-          },
-        );
-      }
+      return new Socket(url);
     },
     parse(frame) {
       if (frame.length > MAX_FRAME_CHARS) return undefined;
