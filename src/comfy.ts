@@ -17,6 +17,9 @@
  *   (`submitted`, `executing`, `success`, `non_retryable_error`, `lost`, ...). The ones on their way
  *   to an end (`erroring`, `cancel_requested`, ...) are running: the job has not ended yet.
  * - **Polling:** the first check after 2.5 s, then the default policy (at most 2 minutes apart).
+ * - **WebSocket:** with `globalThis.WebSocket` (or the `webSocket` option, the `ws` package's class on
+ *   Node 20), waits share one `/ws` connection per key: a pushed end is confirmed with one status
+ *   request, and progress reaches `onUpdate` as `snapshot.progress`; `webSocket: false` polls only.
  *
  * @example
  * ```ts
