@@ -1,0 +1,182 @@
+/**
+ * Comfy Cloud waits learn job ends and progress from the fake's WebSocket (one connection per key,
+ * shared), with polling as the fallback and the source of truth: each pushed end costs exactly one
+ * status request, polls slow down while the socket is up and come back when it drops.
+ */
+import WebSocket from "ws";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import {
+  createComfyClient,
+  createWatcher,
+  wait,
+  watch,
+  type ComfyClientOptions,
+  type ComfyJobHandle,
+  type JobSnapshot,
+  type PollPolicyOptions,
+} from "../../src/comfy.js";
+import { startFakeProviders, type FakeProviders, type FaultHandle } from "../../src/testing.js";
+import { until } from "../testing/helpers.js";
+
+let fake: FakeProviders;
+const faults: FaultHandle[] = [];
+beforeAll(async () => {
+  fake = await startFakeProviders();
+});
+afterEach(async () => {
+  faults.splice(0).forEach((f) => f.remove());
+  fake.comfySockets.delayMs = 0;
+  // Every test ends its jobs, and the last job of a key closes its connection.
+  await until(() => fake.comfySockets.count === 0);
+});
+afterAll(() => fake.close());
+
+// Node 22+ has a WebSocket of its own; Node 20 gets the `ws` package's.
+const webSocket = typeof globalThis.WebSocket === "function" ? undefined : (WebSocket as unknown as ComfyClientOptions["webSocket"]);
+const comfyClient = (options: Partial<ComfyClientOptions> = {}) =>
+  createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, webSocket, ...options });
+/** A first poll soon (to have a snapshot for progress), then nothing for a minute unless something pushes. */
+const slow: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 60_000, maxIntervalMs: 60_000, jitter: 0 };
+/** Fast polls: what a job does while no connection is up. */
+const fast: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 100, jitter: 0 };
+const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
+const statusRequests = (jobId: string) => fake.requests({ api: "comfy", route: "status", jobId }).length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a pushed end", () => {
+  test("ends the wait with exactly one confirming status request", async () => {
+    const job = fake.createJob("comfy", {
+      script: [{ status: "pending", forMs: 300 }, { status: "executing", forMs: 300 }, { status: "success" }],
+    });
+    const started = performance.now();
+    // No poll for a minute: only the pushed end can end this wait in time.
+    const done = await wait(comfyClient(), handleOf(job.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 });
+    expect(done).toMatchObject({ state: "succeeded", rawStatus: "success" });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(statusRequests(job.id)).toBe(1);
+  });
+
+  test.each([
+    ["failed", "non_retryable_error"],
+    ["cancelled", "cancelled"],
+  ])("of a job that ends %s is confirmed the same way", async (state, status) => {
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status }] });
+    const done = await wait(comfyClient(), handleOf(job.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 });
+    expect(done.state).toBe(state);
+    expect(statusRequests(job.id)).toBe(1);
+  });
+
+  test("one connection serves every wait and watcher of the key, and closes with the last job", async () => {
+    const a = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status: "success" }] });
+    const b = fake.createJob("comfy", { script: [{ status: "executing", forMs: 800 }, { status: "success" }] });
+    const comfy = comfyClient();
+    const watcher = createWatcher();
+    const connections = fake.requests({ api: "comfy", route: "ws" }).length;
+    const first = wait(comfy, handleOf(a.id), { poll: slow, timeoutMs: 10_000 });
+    const second = watcher.add(comfyClient(), handleOf(b.id), { poll: slow, timeoutMs: 10_000 }).result;
+    await until(() => fake.comfySockets.count === 1);
+    await first;
+    await sleep(50);
+    expect(fake.comfySockets.count).toBe(1); // b still needs it
+    await second;
+    await until(() => fake.comfySockets.count === 0);
+    expect(fake.requests({ api: "comfy", route: "ws" })).toHaveLength(connections + 1);
+    watcher.close();
+  });
+});
+
+describe("progress", () => {
+  test("reaches onUpdate and watch as snapshot.progress, without a request", async () => {
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 1_500 }, { status: "success" }] });
+    const comfy = comfyClient();
+    const seen: JobSnapshot[] = [];
+    for await (const snapshot of watch(comfy, handleOf(job.id), { poll: slow, timeoutMs: 10_000 })) seen.push(snapshot);
+    const withProgress = seen.filter((s) => s.progress?.max !== undefined);
+    expect(withProgress.length).toBeGreaterThan(0);
+    expect(withProgress.at(-1)!.progress).toMatchObject({ node: "3", max: expect.any(Number), value: expect.any(Number) });
+    expect(seen.at(-1)).toMatchObject({ state: "succeeded", terminal: true });
+    // The first poll, and the one that confirmed the end.
+    expect(statusRequests(job.id)).toBe(2);
+  });
+});
+
+describe("when the connection drops", () => {
+  test("polls come back to the usual schedule, and slow down again once it reconnects", async () => {
+    const job = fake.createJob("comfy", { status: "executing" });
+    const comfy = comfyClient();
+    const done = wait(comfy, handleOf(job.id), { poll: fast, pushFallbackMs: 60_000, timeoutMs: 30_000 });
+    await until(() => fake.comfySockets.count === 1 && statusRequests(job.id) === 1);
+    await sleep(500);
+    expect(statusRequests(job.id)).toBe(1); // up: the fallback rate, one poll a minute
+
+    faults.push(fake.fault({ api: "comfy", route: "ws", status: 503 }));
+    fake.comfySockets.drop();
+    await sleep(700);
+    expect(statusRequests(job.id)).toBeGreaterThanOrEqual(4); // down: every 100 ms
+
+    faults.splice(0).forEach((f) => f.remove());
+    await until(() => fake.comfySockets.count === 1, 10_000);
+    await sleep(300); // the poll already placed when it came back
+    const before = statusRequests(job.id);
+    await sleep(500);
+    expect(statusRequests(job.id)).toBe(before);
+
+    job.setStatus("success");
+    await expect(done).resolves.toMatchObject({ state: "succeeded" });
+    expect(statusRequests(job.id)).toBe(before + 1);
+  });
+
+  test("a refused upgrade is retried with backoff while polling carries the wait", async () => {
+    const refused = fake.fault({ api: "comfy", route: "ws", status: 503 });
+    faults.push(refused);
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 2_000 }, { status: "success" }] });
+    const done = await wait(comfyClient(), handleOf(job.id), { poll: fast, timeoutMs: 10_000 });
+    expect(done.state).toBe("succeeded");
+    // 0.5-1 s, then 1-2 s: two or three attempts in 2 s, not a storm.
+    expect(refused.hits).toBeGreaterThanOrEqual(1);
+    expect(refused.hits).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("events for other jobs", () => {
+  test("are ignored: a job nobody watches costs no request", async () => {
+    const watched = fake.createJob("comfy", { status: "executing" });
+    const other = fake.createJob("comfy", { script: [{ status: "executing", forMs: 200 }, { status: "success" }] });
+    const done = wait(comfyClient(), handleOf(watched.id), { poll: slow, timeoutMs: 10_000 });
+    await until(() => fake.comfySockets.count === 1);
+    await sleep(600);
+    expect(statusRequests(other.id)).toBe(0);
+    expect(statusRequests(watched.id)).toBe(1);
+    watched.setStatus("success");
+    await done;
+  });
+
+  test("an end pushed shortly before its job is added is held for it", async () => {
+    const keeper = fake.createJob("comfy", { status: "executing" });
+    const watcher = createWatcher();
+    const kept = watcher.add(comfyClient(), handleOf(keeper.id), { poll: slow, timeoutMs: 10_000 });
+    await until(() => fake.comfySockets.count === 1);
+    const early = fake.createJob("comfy", { script: [{ status: "executing", forMs: 100 }, { status: "success" }] });
+    await sleep(400); // its end has been pushed
+    const started = performance.now();
+    const done = await watcher.add(comfyClient(), handleOf(early.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 })
+      .result;
+    expect(done.state).toBe("succeeded");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(statusRequests(early.id)).toBe(1);
+    keeper.setStatus("success");
+    await kept;
+    watcher.close();
+  });
+});
+
+describe("opting out", () => {
+  test("webSocket: false polls only", async () => {
+    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status: "success" }] });
+    const before = fake.requests({ api: "comfy", route: "ws" }).length;
+    const done = await wait(comfyClient({ webSocket: false }), handleOf(job.id), { poll: fast, timeoutMs: 10_000 });
+    expect(done.state).toBe("succeeded");
+    expect(fake.requests({ api: "comfy", route: "ws" }).length).toBe(before);
+    expect(statusRequests(job.id)).toBeGreaterThanOrEqual(3);
+  });
+});
