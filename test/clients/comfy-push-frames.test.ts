@@ -25,7 +25,10 @@ describe("Comfy push frames", () => {
       jobId: ID,
       progress: { node: "3", value: 4, max: 20 },
     });
-    expect(parse({ type: "executing", data: { prompt_id: ID, node: "9", display_node: "9" } })).toEqual({ jobId: ID, progress: { node: "9" } });
+    expect(parse({ type: "executing", data: { prompt_id: ID, node: "9", display_node: "9" } })).toEqual({
+      jobId: ID,
+      progress: { node: "9" },
+    });
   });
 
   it("ignores frames that say nothing about one job's state, and frames it cannot read", () => {

@@ -33,7 +33,6 @@ const webSocket = typeof globalThis.WebSocket === "function" ? undefined : (WebS
 const fast: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 100, jitter: 0 };
 const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
 const statusRequests = (jobId: string) => fake.requests({ api: "comfy", route: "status", jobId }).length;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function recorder(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
