@@ -37,22 +37,25 @@ const comfyClient = (options: Partial<ComfyClientOptions> = {}) =>
   createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, webSocket, ...options });
 /** A first poll soon (to have a snapshot for progress), then nothing for a minute unless something pushes. */
 const slow: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 60_000, maxIntervalMs: 60_000, jitter: 0 };
+/** No poll for a minute: only a pushed end can end such a wait in time. */
+const never: PollPolicyOptions = { ...slow, initialDelayMs: 60_000 };
 /** Fast polls: what a job does while no connection is up. */
 const fast: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 100, jitter: 0 };
 const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
 const statusRequests = (jobId: string) => fake.requests({ api: "comfy", route: "status", jobId }).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Until the key's connection is open: a job that ends after this has its end pushed. */
+const connected = () => until(() => fake.comfySockets.count === 1, 5_000);
 
 describe("a pushed end", () => {
   test("ends the wait with exactly one confirming status request", async () => {
-    const job = fake.createJob("comfy", {
-      script: [{ status: "pending", forMs: 300 }, { status: "executing", forMs: 300 }, { status: "success" }],
-    });
-    const started = performance.now();
-    // No poll for a minute: only the pushed end can end this wait in time.
-    const done = await wait(comfyClient(), handleOf(job.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 });
-    expect(done).toMatchObject({ state: "succeeded", rawStatus: "success" });
-    expect(performance.now() - started).toBeLessThan(3_000);
+    const job = fake.createJob("comfy", { status: "executing" });
+    const done = wait(comfyClient(), handleOf(job.id), { poll: never, timeoutMs: 10_000 });
+    await connected();
+    const ended = performance.now();
+    job.setStatus("success");
+    await expect(done).resolves.toMatchObject({ state: "succeeded", rawStatus: "success" });
+    expect(performance.now() - ended).toBeLessThan(2_000);
     expect(statusRequests(job.id)).toBe(1);
   });
 
@@ -60,24 +63,28 @@ describe("a pushed end", () => {
     ["failed", "non_retryable_error"],
     ["cancelled", "cancelled"],
   ])("of a job that ends %s is confirmed the same way", async (state, status) => {
-    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status }] });
-    const done = await wait(comfyClient(), handleOf(job.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 });
-    expect(done.state).toBe(state);
+    const job = fake.createJob("comfy", { status: "executing" });
+    const done = wait(comfyClient(), handleOf(job.id), { poll: never, timeoutMs: 10_000 });
+    await connected();
+    job.setStatus(status);
+    expect((await done).state).toBe(state);
     expect(statusRequests(job.id)).toBe(1);
   });
 
   test("one connection serves every wait and watcher of the key, and closes with the last job", async () => {
-    const a = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status: "success" }] });
-    const b = fake.createJob("comfy", { script: [{ status: "executing", forMs: 800 }, { status: "success" }] });
-    const comfy = comfyClient();
+    const a = fake.createJob("comfy", { status: "executing" });
+    const b = fake.createJob("comfy", { status: "executing" });
     const watcher = createWatcher();
     const connections = fake.requests({ api: "comfy", route: "ws" }).length;
-    const first = wait(comfy, handleOf(a.id), { poll: slow, timeoutMs: 10_000 });
-    const second = watcher.add(comfyClient(), handleOf(b.id), { poll: slow, timeoutMs: 10_000 }).result;
-    await until(() => fake.comfySockets.count === 1);
+    const first = wait(comfyClient(), handleOf(a.id), { poll: never, timeoutMs: 10_000 });
+    // Another client of the same key: the same connection.
+    const second = watcher.add(comfyClient(), handleOf(b.id), { poll: never, timeoutMs: 10_000 }).result;
+    await connected();
+    a.setStatus("success");
     await first;
     await sleep(50);
     expect(fake.comfySockets.count).toBe(1); // b still needs it
+    b.setStatus("success");
     await second;
     await until(() => fake.comfySockets.count === 0);
     expect(fake.requests({ api: "comfy", route: "ws" })).toHaveLength(connections + 1);
@@ -87,12 +94,18 @@ describe("a pushed end", () => {
 
 describe("progress", () => {
   test("reaches onUpdate and watch as snapshot.progress, without a request", async () => {
-    const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 1_500 }, { status: "success" }] });
-    const comfy = comfyClient();
+    // The fake sends progress for a run that starts while a socket is open.
+    const job = fake.createJob("comfy", { status: "pending" });
     const seen: JobSnapshot[] = [];
-    for await (const snapshot of watch(comfy, handleOf(job.id), { poll: slow, timeoutMs: 10_000 })) seen.push(snapshot);
+    const watching = (async () => {
+      for await (const snapshot of watch(comfyClient(), handleOf(job.id), { poll: slow, timeoutMs: 10_000 })) seen.push(snapshot);
+    })();
+    await until(() => fake.comfySockets.count === 1 && seen.length === 1);
+    job.setStatus("executing");
+    await until(() => seen.some((s) => s.progress?.max !== undefined));
+    job.setStatus("success");
+    await watching;
     const withProgress = seen.filter((s) => s.progress?.max !== undefined);
-    expect(withProgress.length).toBeGreaterThan(0);
     expect(withProgress.at(-1)!.progress).toMatchObject({ node: "3", max: expect.any(Number), value: expect.any(Number) });
     expect(seen.at(-1)).toMatchObject({ state: "succeeded", terminal: true });
     // The first poll, and the one that confirmed the end.
@@ -103,27 +116,28 @@ describe("progress", () => {
 describe("when the connection drops", () => {
   test("polls come back to the usual schedule, and slow down again once it reconnects", async () => {
     const job = fake.createJob("comfy", { status: "executing" });
-    const comfy = comfyClient();
-    const done = wait(comfy, handleOf(job.id), { poll: fast, pushFallbackMs: 60_000, timeoutMs: 30_000 });
-    await until(() => fake.comfySockets.count === 1 && statusRequests(job.id) === 1);
+    const done = wait(comfyClient(), handleOf(job.id), { poll: fast, pushFallbackMs: 60_000, timeoutMs: 30_000 });
+    await until(() => fake.comfySockets.count === 1 && statusRequests(job.id) >= 1);
+    await sleep(200); // a poll placed before the socket opened
+    const up = statusRequests(job.id);
     await sleep(500);
-    expect(statusRequests(job.id)).toBe(1); // up: the fallback rate, one poll a minute
+    expect(statusRequests(job.id)).toBe(up); // up: the fallback rate, one poll a minute
 
     faults.push(fake.fault({ api: "comfy", route: "ws", status: 503 }));
     fake.comfySockets.drop();
     await sleep(700);
-    expect(statusRequests(job.id)).toBeGreaterThanOrEqual(4); // down: every 100 ms
+    expect(statusRequests(job.id)).toBeGreaterThanOrEqual(up + 3); // down: every 100 ms
 
     faults.splice(0).forEach((f) => f.remove());
     await until(() => fake.comfySockets.count === 1, 10_000);
     await sleep(300); // the poll already placed when it came back
-    const before = statusRequests(job.id);
+    const back = statusRequests(job.id);
     await sleep(500);
-    expect(statusRequests(job.id)).toBe(before);
+    expect(statusRequests(job.id)).toBe(back);
 
     job.setStatus("success");
     await expect(done).resolves.toMatchObject({ state: "succeeded" });
-    expect(statusRequests(job.id)).toBe(before + 1);
+    expect(statusRequests(job.id)).toBe(back + 1);
   });
 
   test("a refused upgrade is retried with backoff while polling carries the wait", async () => {
@@ -132,8 +146,8 @@ describe("when the connection drops", () => {
     const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 2_000 }, { status: "success" }] });
     const done = await wait(comfyClient(), handleOf(job.id), { poll: fast, timeoutMs: 10_000 });
     expect(done.state).toBe("succeeded");
-    // 0.5-1 s, then 1-2 s: two or three attempts in 2 s, not a storm.
-    expect(refused.hits).toBeGreaterThanOrEqual(1);
+    // At once, then after 0.5-1 s, then 1-2 s: two or three attempts in 2 s, not a storm.
+    expect(refused.hits).toBeGreaterThanOrEqual(2);
     expect(refused.hits).toBeLessThanOrEqual(4);
   });
 });
@@ -141,10 +155,11 @@ describe("when the connection drops", () => {
 describe("events for other jobs", () => {
   test("are ignored: a job nobody watches costs no request", async () => {
     const watched = fake.createJob("comfy", { status: "executing" });
-    const other = fake.createJob("comfy", { script: [{ status: "executing", forMs: 200 }, { status: "success" }] });
+    const other = fake.createJob("comfy", { status: "executing" });
     const done = wait(comfyClient(), handleOf(watched.id), { poll: slow, timeoutMs: 10_000 });
-    await until(() => fake.comfySockets.count === 1);
-    await sleep(600);
+    await until(() => fake.comfySockets.count === 1 && statusRequests(watched.id) === 1);
+    other.setStatus("success");
+    await sleep(500);
     expect(statusRequests(other.id)).toBe(0);
     expect(statusRequests(watched.id)).toBe(1);
     watched.setStatus("success");
@@ -155,17 +170,17 @@ describe("events for other jobs", () => {
     const keeper = fake.createJob("comfy", { status: "executing" });
     const watcher = createWatcher();
     const kept = watcher.add(comfyClient(), handleOf(keeper.id), { poll: slow, timeoutMs: 10_000 });
-    await until(() => fake.comfySockets.count === 1);
-    const early = fake.createJob("comfy", { script: [{ status: "executing", forMs: 100 }, { status: "success" }] });
-    await sleep(400); // its end has been pushed
+    await connected();
+    const early = fake.createJob("comfy", { status: "executing" });
+    early.setStatus("success");
+    await sleep(300); // its end has been pushed, to no one yet
     const started = performance.now();
-    const done = await watcher.add(comfyClient(), handleOf(early.id), { poll: { ...slow, initialDelayMs: 60_000 }, timeoutMs: 10_000 })
-      .result;
+    const done = await watcher.add(comfyClient(), handleOf(early.id), { poll: never, timeoutMs: 10_000 }).result;
     expect(done.state).toBe("succeeded");
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(statusRequests(early.id)).toBe(1);
     keeper.setStatus("success");
-    await kept;
+    await kept.result;
     watcher.close();
   });
 });

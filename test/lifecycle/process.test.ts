@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createComfyClient, TimeoutError, wait, type ComfyJobHandle, type WaitState } from "../../src/index.js";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
+import { until } from "../testing/helpers.js";
 
 let fake: FakeProviders;
 beforeAll(async () => {
@@ -63,4 +64,21 @@ test("after a finished wait and a watch loop left early, the process exits by it
   const polls = running.requests().length;
   await new Promise((r) => setTimeout(r, 150));
   expect(running.requests().length).toBe(polls);
+});
+
+test("after waits that used the Comfy WebSocket, the process exits by itself and the socket is closed", async () => {
+  const ending = fake.createJob("comfy", { status: "executing" });
+  const running = fake.createJob("comfy", { status: "executing" });
+  const connections = fake.requests({ api: "comfy", route: "ws" }).length;
+  const { exited } = run("wait-with-socket.ts", [fake.urls.comfy, fake.keys.comfy, ending.id, running.id]);
+  await until(() => fake.comfySockets.count === 1, 8_000);
+  ending.setStatus("success");
+  const result = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, 8_000))]);
+  expect(result, "the child is still running: a timer or socket was left behind").toBeDefined();
+  expect(result!.code).toBe(0);
+  expect(JSON.parse(result!.out.trim())).toEqual({ done: "succeeded", watched: "running" });
+  // The first wait ended on the pushed end (its own first poll was a minute away): one confirming request.
+  expect(ending.requests()).toHaveLength(1);
+  expect(fake.requests({ api: "comfy", route: "ws" }).length).toBeGreaterThan(connections);
+  expect(fake.comfySockets.count).toBe(0);
 });
