@@ -43,8 +43,16 @@ export interface WatchedEntry extends CallbackGate {
 
 /** What a job knows from its provider's push connection. */
 interface PushState {
-  /** The connection is up: the job polls at its fallback rate. */
+  /** The connection is up. */
   live: boolean;
+  /** The request in flight left while the connection was up (and it has not dropped since). */
+  sentLive: boolean;
+  /**
+   * A poll sent while the connection was up has answered, so an end would now be pushed: the job
+   * polls at its fallback rate. Until then (and again after a drop) its usual schedule catches an
+   * end pushed while no one listened.
+   */
+  synced: boolean;
   /** An end was pushed: the job polls by its usual policy until a poll confirms it. */
   ended: boolean;
   /** The end came while a request was in flight, whose answer may predate it: one more poll follows that answer. */
@@ -109,7 +117,7 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
   function scheduleNext(entry: WatchedEntry, retryAfterMs: number | undefined): number {
     const now = Date.now();
     const push = entry.push;
-    const policy = push?.live && !push.ended ? entry.resolved.pushPolicy! : entry.policy;
+    const policy = push?.synced && !push.ended ? entry.resolved.pushPolicy! : entry.policy;
     const delay = delayOf(entry, policy, now, retryAfterMs);
     entry.log.debug?.(`${nameOf(entry.handle)}: ${entry.last ? `${entry.last.state}, ` : ""}next poll in ${delay} ms`);
     schedule(entry, now + delay);
@@ -148,6 +156,7 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     }
     const request = new AbortController();
     entry.request = request;
+    if (entry.push) entry.push.sentLive = entry.push.live;
     inFlight++;
     // Unset, the client's own time limit holds (it caps any longer one too).
     const requestTimeoutMs = Math.min(entry.resolved.requestTimeoutMs ?? Infinity, timeLeft, MAX_TIMER_MS);
@@ -191,13 +200,16 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     entry.failures = 0;
     entry.invalid = 0;
     const previous = entry.last;
+    const push = entry.push;
     // Pushed progress rides on the polled snapshots of the running job.
-    const progress = entry.push?.progress;
-    if (progress && !snapshot.terminal) snapshot = { ...snapshot, progress };
+    if (push?.progress && !snapshot.terminal) snapshot = { ...snapshot, progress: push.progress };
     entry.last = snapshot;
     if (!previous || previous.state !== snapshot.state || previous.rawStatus !== snapshot.rawStatus) notifyUpdate(entry, snapshot);
-    const confirm = entry.push?.confirmAfterAnswer;
-    if (confirm) entry.push!.confirmAfterAnswer = false;
+    const confirm = push?.confirmAfterAnswer;
+    if (push) {
+      push.synced ||= push.sentLive;
+      push.confirmAfterAnswer = false;
+    }
     afterCallbacks(entry, () => {
       if (snapshot.terminal) return onTerminal(entry, snapshot, previous);
       if (Date.now() >= entry.lastCheckAt) return endAtDeadline(entry, undefined);
@@ -302,6 +314,7 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
   /** The push connection went up or down: down, a job due at its fallback rate is brought back to its usual schedule. */
   function onPushLive(entry: WatchedEntry, push: PushState, up: boolean): void {
     push.live = up;
+    if (!up) push.synced = push.sentLive = false;
     // Up, the poll already placed stays: it catches an end pushed while the connection was down.
     if (up || entry.ended || !entry.cancelTimer) return;
     const now = Date.now();
@@ -314,6 +327,8 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
   function listenForPush(entry: WatchedEntry): void {
     const push: PushState = {
       live: false,
+      sentLive: false,
+      synced: false,
       ended: false,
       confirmAfterAnswer: false,
       progress: undefined,

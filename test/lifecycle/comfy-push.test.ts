@@ -185,6 +185,27 @@ describe("events for other jobs", () => {
   });
 });
 
+describe("a job that ended before it was added", () => {
+  test("is found on its usual schedule until a poll has answered while the connection was up", async () => {
+    const keeper = fake.createJob("comfy", { status: "executing" });
+    const watcher = createWatcher();
+    const kept = watcher.add(comfyClient(), handleOf(keeper.id), { poll: slow, timeoutMs: 10_000 });
+    await connected();
+    // Its end is never pushed (a stalled link), and its first poll meets a 429.
+    fake.comfySockets.silence(1_000);
+    const ended = fake.createJob("comfy", { status: "success" });
+    faults.push(fake.fault({ api: "comfy", route: "status", jobId: ended.id, status: 429, retryAfter: { ms: 300 }, times: 1 }));
+    const started = performance.now();
+    const done = await watcher.add(comfyClient(), handleOf(ended.id), { poll: fast, pushFallbackMs: 60_000, timeoutMs: 10_000 }).result;
+    expect(done.state).toBe("succeeded");
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(statusRequests(ended.id)).toBe(2);
+    keeper.setStatus("success");
+    await kept.result;
+    watcher.close();
+  });
+});
+
 describe("opting out", () => {
   test("webSocket: false polls only", async () => {
     const job = fake.createJob("comfy", { script: [{ status: "executing", forMs: 300 }, { status: "success" }] });
