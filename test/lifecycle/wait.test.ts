@@ -36,7 +36,8 @@ function clients() {
   return {
     chatflow: createDifyClient({ apiKey: fake.keys.difyChatflow, baseUrl: fake.urls.difyChatflow }),
     completion: createDifyClient({ apiKey: fake.keys.difyCompletion, baseUrl: fake.urls.difyCompletion, app: "completion" }),
-    comfy: createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy }),
+    // Polling alone: on a runtime with a WebSocket, pushed ends would skip the states polls see (comfy-push*.test.ts).
+    comfy: createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, webSocket: false }),
     deepaffects: createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects }),
   };
 }

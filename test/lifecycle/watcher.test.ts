@@ -70,6 +70,7 @@ test("a 429 on one job backs off every job of that key", async () => {
   const comfy = createComfyClient({
     apiKey: fake.keys.comfy,
     baseUrl: fake.urls.comfy,
+    webSocket: false, // polls only: the backoff is what this test sees
     fetch: async (request) => {
       sent.push({ at: performance.now(), url: request.url });
       const response = await fetch(request);
