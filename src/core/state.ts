@@ -155,10 +155,15 @@ export interface PushEvent {
 
 /** The part of a WHATWG WebSocket a push uses (browsers, Node 22+, Deno, Bun, the `ws` package). */
 export interface PushSocket {
+  /** The connection is open. */
   onopen: ((event: any) => void) | null;
+  /** A frame arrived: `event.data` is a string for a text frame. */
   onmessage: ((event: any) => void) | null;
+  /** Something failed; a close follows. */
   onerror: ((event: any) => void) | null;
+  /** The connection ended: `event.code` says how. */
   onclose: ((event: any) => void) | null;
+  /** Ends the connection. */
   close(code?: number): void;
 }
 
