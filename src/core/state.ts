@@ -169,6 +169,8 @@ export interface PushSocket {
 
 /** A provider's push channel: how to open a connection, and how to read its frames. */
 export interface JobPush {
+  /** Where connections go, without the key (the base URL): clients of one key and target share one. */
+  readonly target: string;
   /**
    * Opens a new connection. Its URL carries the key: an error this throws may quote it, so the
    * lifecycle shows only the error's name.

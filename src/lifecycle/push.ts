@@ -32,7 +32,10 @@ interface Channel {
   live: boolean;
   openedAt: number;
   failures: number;
+  /** The next attempt's timer, while waiting to reconnect. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The time limit of the attempt in progress. */
+  connecting: ReturnType<typeof setTimeout> | undefined;
   early: EarlyDeliveries;
 }
 
@@ -48,12 +51,23 @@ const channels = new Map<string, Channel>();
 export function subscribePush(provider: JobProvider<any, any>, jobId: string, listener: PushListener): PushSubscription | undefined {
   const push = provider.push;
   if (!push) return undefined;
-  const key = provider.rateKey;
+  // Clients of one key share a connection when they also share the server.
+  const key = `${provider.rateKey} ${push.target}`;
   let channel = channels.get(key);
   if (!channel) {
     // A job end is held for a job added up to 10 s later: the one submitted just before its wait began.
     const early = createEarlyDeliveries({ max: 256, maxBytes: 64 * 1024, holdMs: 10_000 });
-    channel = { push, jobs: new Map(), socket: undefined, live: false, openedAt: 0, failures: 0, timer: undefined, early };
+    channel = {
+      push,
+      jobs: new Map(),
+      socket: undefined,
+      live: false,
+      openedAt: 0,
+      failures: 0,
+      timer: undefined,
+      connecting: undefined,
+      early,
+    };
     channels.set(key, channel);
   }
   const listeners = channel.jobs.get(jobId) ?? new Set();
@@ -88,6 +102,7 @@ function close(key: string, channel: Channel): void {
 /** Forgets the channel's socket and closes it; true when it was open. */
 function quietClose(channel: Channel): boolean {
   const { socket, live } = channel;
+  clearTimeout(channel.connecting);
   channel.socket = undefined;
   channel.live = false;
   try {
@@ -108,10 +123,10 @@ function open(channel: Channel): void {
   channel.socket = socket;
   const current = () => channel.socket === socket;
   // A connection that neither opens nor fails (a black-holed port) must not hold up the retries.
-  const connecting = setTimeout(() => current() && !channel.live && dropped(channel, "timeout"), CONNECT_TIMEOUT_MS);
+  channel.connecting = setTimeout(() => current() && dropped(channel, "timeout"), CONNECT_TIMEOUT_MS);
   socket.onopen = () => {
-    clearTimeout(connecting);
     if (!current()) return;
+    clearTimeout(channel.connecting);
     channel.live = true;
     channel.openedAt = Date.now();
     logAll(channel, "push connection open: its jobs poll at their fallback rate", "debug");
@@ -129,7 +144,6 @@ function open(channel: Channel): void {
   // The close that follows an error does the work; an error event without a listener would throw in `ws`.
   socket.onerror = () => {};
   socket.onclose = ({ code }) => {
-    clearTimeout(connecting);
     if (current()) dropped(channel, `code ${code}`);
   };
 }

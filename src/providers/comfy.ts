@@ -333,9 +333,15 @@ const MAX_FRAME_CHARS = 64 * 1024;
  * then polls as before). `webSocket` is the option: a class, `false`, or undefined for the global one.
  */
 function comfyPush(baseUrl: string, apiKey: string, webSocket: WebSocketClass | false | undefined): JobPush | undefined {
+  if (webSocket !== undefined && webSocket !== false && typeof webSocket !== "function")
+    throw new InvalidArgumentError("comfy: webSocket must be a WebSocket class (the ws package's on Node 20) or false.", {
+      provider: "comfy",
+    });
   const Socket = webSocket ?? (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  if (!Socket) return undefined;
+  // Browsers have randomUUID (for the clientId) on secure pages only: elsewhere, polling alone.
+  if (!Socket || !globalThis.crypto?.randomUUID) return undefined;
   return {
+    target: baseUrl,
     connect() {
       const url = `${baseUrl.replace(/^http/, "ws")}/ws?clientId=${globalThis.crypto.randomUUID()}&token=${encodeURIComponent(apiKey)}`;
       return new Socket(url);

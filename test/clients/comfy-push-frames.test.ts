@@ -4,7 +4,7 @@
  */
 import WebSocket from "ws";
 import { describe, expect, it } from "vitest";
-import { createComfyClient } from "../../src/comfy.js";
+import { createComfyClient, InvalidArgumentError } from "../../src/comfy.js";
 
 const comfy = createComfyClient({ apiKey: "comfy-frames-key-0123", baseUrl: "http://127.0.0.1:9", webSocket: WebSocket });
 const parse = (message: unknown) => comfy.push!.parse(typeof message === "string" ? message : JSON.stringify(message));
@@ -57,5 +57,13 @@ describe("Comfy push frames", () => {
     expect(createComfyClient({ ...base, webSocket: false }).push).toBeUndefined();
     expect(createComfyClient(base).push !== undefined).toBe(typeof globalThis.WebSocket === "function");
     expect(createComfyClient({ ...base, webSocket: WebSocket }).push).toBeDefined();
+  });
+
+  it("refuses a webSocket option that is neither a class nor false, before any connection", () => {
+    const base = { apiKey: "comfy-frames-key-0123", baseUrl: "http://127.0.0.1:9" };
+    for (const webSocket of [true, "ws", {}, null]) {
+      expect(() => createComfyClient({ ...base, webSocket: webSocket as never })).toThrow(InvalidArgumentError);
+      expect(() => createComfyClient({ ...base, webSocket: webSocket as never })).toThrow(/webSocket must be a WebSocket class/);
+    }
   });
 });
