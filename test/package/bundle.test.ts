@@ -12,11 +12,13 @@ import { IMPORT_TARGETS, PROVIDERS, bundleOptions, distrustSideEffectsFlag, type
  * goal, which every bundle misses (BENCHMARKS.md, section 5, says by how much and what fills them);
  * `ceiling` is what npm test enforces, a little above today's size, so that growth is a decision.
  */
+// Comfy's WebSocket push added 1.35 kB to every `wait` (the shared connection and each job's part in
+// it: lifecycle/push.ts, job-loop.ts) and 0.35 kB to every Comfy client (its frame reader).
 const ENTRIES = {
-  index: { target: 8_000, ceiling: 22_300, provider: undefined },
-  dify: { target: 5_000, ceiling: 17_990, provider: "dify" },
-  comfy: { target: 5_000, ceiling: 17_880, provider: "comfy" },
-  deepaffects: { target: 5_000, ceiling: 19_540, provider: "deepaffects" },
+  index: { target: 8_000, ceiling: 24_000, provider: undefined },
+  dify: { target: 5_000, ceiling: 19_330, provider: "dify" },
+  comfy: { target: 5_000, ceiling: 19_550, provider: "comfy" },
+  deepaffects: { target: 5_000, ceiling: 20_890, provider: "deepaffects" },
 } as const;
 type Entry = keyof typeof ENTRIES;
 
@@ -25,12 +27,12 @@ type Entry = keyof typeof ENTRIES;
  * `wait` on top of it (bench/bundle.ts builds both apps). The targets (IMPORT_TARGETS: 5 and 9 kB)
  * are out of reach in this shape: a client is one object with every method and its error readings,
  * beside openapi-fetch (2.7 kB, kept for the public `api`), and `wait` alone, a one-job watcher,
- * is 8.8 kB.
+ * is 10.1 kB (1.3 kB of it the push connection Comfy's WebSocket uses).
  */
 const IMPORT_CEILINGS: Record<Provider, Record<AppImport, number>> = {
-  dify: { status: 10_650, wait: 17_580 },
-  comfy: { status: 10_530, wait: 17_510 },
-  deepaffects: { status: 11_450, wait: 17_860 },
+  dify: { status: 10_650, wait: 18_910 },
+  comfy: { status: 10_880, wait: 19_170 },
+  deepaffects: { status: 11_450, wait: 19_190 },
 };
 
 /** Source modules and literals that belong to one provider only. */
