@@ -299,16 +299,23 @@ export function createJobLoop(context: JobLoopContext): JobLoop {
     if (!next) return;
     // An `executing` for the node already reporting steps keeps its steps.
     push.progress = next.value === undefined && push.progress?.node === next.node ? push.progress : next;
-    push.cancelProgress ??= scheduler.at(Math.max(Date.now(), push.progressAt + PROGRESS_GAP_MS), () => {
-      push.cancelProgress = undefined;
-      const last = entry.last;
-      // Before the first poll there is no snapshot to carry it: that poll's will.
-      if (entry.ended || !last || last.terminal || last.progress === push.progress) return;
-      push.progressAt = Date.now();
-      const snapshot = { ...last, progress: push.progress, observedAt: new Date(push.progressAt).toISOString() };
-      entry.last = snapshot;
-      notifyUpdate(entry, snapshot);
-    });
+    push.cancelProgress ??= scheduler.at(Math.max(Date.now(), push.progressAt + PROGRESS_GAP_MS), () => flushProgress(entry, push));
+  }
+
+  /** The latest progress to the callbacks, at most once a gap, and never while their last promise is pending. */
+  function flushProgress(entry: WatchedEntry, push: PushState): void {
+    push.cancelProgress = undefined;
+    const last = entry.last;
+    // Before the first poll there is no snapshot to carry it: that poll's will.
+    if (entry.ended || !last || last.terminal || last.progress === push.progress) return;
+    push.progressAt = Date.now();
+    if (entry.callbacksPending > 0) {
+      push.cancelProgress = scheduler.at(push.progressAt + PROGRESS_GAP_MS, () => flushProgress(entry, push));
+      return;
+    }
+    const snapshot = { ...last, progress: push.progress, observedAt: new Date(push.progressAt).toISOString() };
+    entry.last = snapshot;
+    notifyUpdate(entry, snapshot);
   }
 
   /** The push connection went up or down: down, a job due at its fallback rate is brought back to its usual schedule. */

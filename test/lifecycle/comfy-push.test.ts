@@ -113,6 +113,35 @@ describe("progress", () => {
   });
 });
 
+describe("progress and a slow onUpdate", () => {
+  test("waits for the promise onUpdate returned: progress never piles calls up", async () => {
+    const job = fake.createJob("comfy", { status: "pending" });
+    let active = 0;
+    let progressCalls = 0;
+    let overlapping = 0;
+    const done = wait(comfyClient(), handleOf(job.id), {
+      poll: slow,
+      timeoutMs: 10_000,
+      onUpdate: async (snapshot) => {
+        if (snapshot.progress && !snapshot.terminal) {
+          progressCalls++;
+          if (active > 0) overlapping++;
+        }
+        active++;
+        await sleep(400);
+        active--;
+      },
+    });
+    await until(() => fake.comfySockets.count === 1 && statusRequests(job.id) === 1 && active === 0);
+    job.setStatus("executing"); // four progress frames over 500 ms
+    await sleep(1_500);
+    job.setStatus("success");
+    await done;
+    expect(progressCalls).toBeGreaterThan(0);
+    expect(overlapping).toBe(0);
+  });
+});
+
 describe("when the connection drops", () => {
   test("polls come back to the usual schedule, and slow down again once it reconnects", async () => {
     const job = fake.createJob("comfy", { status: "executing" });
