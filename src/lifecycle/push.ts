@@ -129,7 +129,7 @@ function open(channel: Channel): void {
     clearTimeout(channel.connecting);
     channel.live = true;
     channel.openedAt = Date.now();
-    logAll(channel, "push connection open: its jobs poll at their fallback rate", "debug");
+    logAll(channel, "push connection open", "debug");
     for (const listener of listenersOf(channel)) listener.live(true);
   };
   socket.onmessage = ({ data }) => {
@@ -161,7 +161,7 @@ function retryLater(channel: Channel, why: string): void {
   // Capped exponential backoff, the lower half kept and the upper half jittered: 0.5-1 s, 1-2 s, ..., 30-60 s.
   const cap = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(channel.failures - 1, 16));
   const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
-  logAll(channel, `push connection lost (${why}); retried in ${delay} ms, its jobs poll as usual meanwhile`);
+  logAll(channel, `push connection lost (${why}); retry in ${delay} ms`);
   channel.timer = setTimeout(() => open(channel), delay);
 }
 
