@@ -87,11 +87,6 @@ export function subscribePush(provider: JobProvider<any, any>, jobId: string, li
   };
 }
 
-/** Connections open or being opened now, for tests and diagnostics. */
-export function pushConnections(): number {
-  return channels.size;
-}
-
 function close(key: string, channel: Channel): void {
   channels.delete(key);
   clearTimeout(channel.timer);
