@@ -5,8 +5,8 @@ import { InvalidArgumentError, JobStatusError, RateLimitError, TimeoutError, typ
 import type { JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
 import { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "../lifecycle/policy.js";
 import { createFleetBudget } from "./budget.js";
-import type { PollJobData, Settlement } from "./data.js";
-import { DEFAULT_PREFIX, keysOf, QUEUE_NAME } from "./keys.js";
+import { decodePollState, encodePollState, type PollJobData, type PollState, type Settlement } from "./data.js";
+import { DEFAULT_PREFIX, keysOf, parseTrackedJobId, QUEUE_NAME } from "./keys.js";
 import { parseOutcome, serializeError, type TrackedOutcome } from "./outcome.js";
 import { toSettlement } from "./tracker.js";
 
@@ -64,6 +64,7 @@ export interface TrackerWorker {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_FAILURES = 20;
+const REPORT_RUNS = 3;
 
 /**
  * Starts a worker that polls tracked jobs: each due poll is a BullMQ job run, delayed by the poll
@@ -88,7 +89,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   const budget = createFleetBudget(redis, prefix);
   const policies = new Map<ProviderName, PollPolicy>();
 
-  function policyOf(client: JobProvider<any>, data: PollJobData): PollPolicy {
+  function policyOf(client: JobProvider<any>, data: PollState): PollPolicy {
     const { defaultTimeoutMs: _ignored, ...defaults } = client.pollDefaults;
     if (data.poll) return resolvePollPolicy(DEFAULT_POLL_POLICY, defaults, options.poll, data.poll);
     let policy = policies.get(client.provider);
@@ -97,8 +98,8 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   }
 
   /** Puts the job back for its next run at `at`; BullMQ counts this as no attempt. */
-  async function later(job: Job<PollJobData>, token: string | undefined, data: PollJobData, at: number): Promise<never> {
-    await job.updateData(data);
+  async function later(job: Job<PollJobData>, token: string | undefined, data: PollState, at: number): Promise<never> {
+    await job.updateData(encodePollState(data));
     await job.moveToDelayed(Math.ceil(at), token);
     throw new DelayedError();
   }
@@ -112,12 +113,13 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
 
   /** Runs onSettled once per job: a claim with an expiry, so a worker that dies in it hands it on. */
   async function report(job: Job<PollJobData>, token: string | undefined, outcome: TrackedOutcome): Promise<TrackedOutcome> {
+    const data = stateOf(job);
     const key = keys.reported(job.id!);
     if (!options.onSettled) return outcome;
     const claimed = await redis.set(key, "claimed", "PX", lockDuration, "NX");
     if (claimed === null) {
       if ((await redis.get(key)) === "done") return outcome;
-      return later(job, token, job.data, Date.now() + Math.max(100, await redis.pttl(key)));
+      return later(job, token, data, Date.now() + Math.max(100, await redis.pttl(key)));
     }
     try {
       await options.onSettled(toSettlement(outcome));
@@ -129,10 +131,40 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     return outcome;
   }
 
+  function stateOf(job: Job<PollJobData>): PollState {
+    const { provider, jobId } = parseTrackedJobId(job.id!);
+    return decodePollState(provider, jobId, job.name, job.data);
+  }
+
+  /**
+   * One run of a job. An error of the worker's own (Redis trouble, a throwing onSettled) is retried
+   * here, a second and a third run a second and two later, rather than through BullMQ's `attempts`,
+   * which would be stored with every job.
+   */
+  async function run(job: Job<PollJobData>, token?: string): Promise<TrackedOutcome> {
+    try {
+      return await processPoll(job, token);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      const data = stateOf(job);
+      const retries = (data.retries ?? 0) + 1;
+      if (retries >= REPORT_RUNS) throw error;
+      onError(error instanceof Error ? error : new Error(String(error)));
+      return later(job, token, { ...data, retries }, Date.now() + 1_000 * 2 ** (retries - 1));
+    }
+  }
+
   async function processPoll(job: Job<PollJobData>, token?: string): Promise<TrackedOutcome> {
     const stored = await redis.get(keys.result(job.id!));
     if (stored !== null) return report(job, token, parseOutcome(stored));
-    const data = job.data;
+    let data: PollState;
+    try {
+      data = stateOf(job);
+    } catch (error) {
+      const { provider, jobId } = parseTrackedJobId(job.id!);
+      const handle = { provider, jobId, startedAt: new Date(job.timestamp).toISOString() } as PollState["handle"];
+      return settle(job, token, { ok: false, handle, error: serializeError(error) });
+    }
     const provider = data.handle.provider;
     const client = options.clients[provider];
     const fail = (error: unknown, snapshot?: JobSnapshot) =>
@@ -210,16 +242,19 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       retryAfterMs: snapshot.retryAfterMs,
       remainingMs: deadline - at,
     });
-    const next: PollJobData = { ...data, attempts: data.attempts + 1, failures: 0, dueAt: at + delay, lastState: snapshot.state };
+    const next: PollState = { ...data, attempts: data.attempts + 1, failures: 0, dueAt: at + delay, lastState: snapshot.state };
     return later(job, token, next, Math.min(at + delay, deadline));
   }
 
-  const worker = new Worker<PollJobData, TrackedOutcome>(QUEUE_NAME, processPoll, {
+  const worker = new Worker<PollJobData, TrackedOutcome>(QUEUE_NAME, run, {
     connection: options.connection as ConnectionOptions,
     prefix,
     concurrency: options.concurrency ?? 16,
     lockDuration,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
+    // The outcome stays under its own key: a completed job's hash would only repeat it.
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: Math.ceil(resultTtlMs / 1000) },
   });
   worker.on("error", onError);
   worker.on("failed", (job, error) => {
