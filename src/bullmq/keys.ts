@@ -7,18 +7,28 @@ export const QUEUE_NAME = "jobstatus-polls";
 /** The default key prefix, BullMQ's own. */
 export const DEFAULT_PREFIX = "bull";
 
+/** One letter per provider in job ids (DeepAffects' is "a", for its async APIs). */
+const CODES: Readonly<Record<ProviderName, string>> = { comfy: "c", dify: "d", deepaffects: "a" };
+const PROVIDER_OF: ReadonlyMap<string, ProviderName> = new Map(Object.entries(CODES).map(([p, c]) => [c, p as ProviderName]));
+
 /**
- * The BullMQ job id of a provider's job: BullMQ forbids ":" in custom ids and ids that read as
- * integers, so the provider's id is percent-encoded behind the provider's name.
+ * The BullMQ job id of a provider's job: the provider's letter, then its id percent-encoded (BullMQ
+ * forbids ":" in custom ids, and ids that read as integers). Short, because BullMQ stores it in the
+ * job's options too: with a UUID job id those stay under Redis's 64-byte limit for a small hash.
  */
 export function trackedJobId(provider: ProviderName, jobId: string): string {
-  return `${provider}-${encodeURIComponent(jobId)}`;
+  return `${CODES[provider]}${encodeURIComponent(jobId)}`;
 }
 
-/** Provider and job id back from a {@link trackedJobId} (provider names hold no "-"). */
-export function parseTrackedJobId(id: string): { provider: ProviderName; jobId: string } {
-  const at = id.indexOf("-");
-  return { provider: id.slice(0, at) as ProviderName, jobId: decodeURIComponent(id.slice(at + 1)) };
+/** Provider and job id back from a {@link trackedJobId}; undefined for an id this package did not make. */
+export function parseTrackedJobId(id: string): { provider: ProviderName; jobId: string } | undefined {
+  const provider = PROVIDER_OF.get(id.charAt(0));
+  if (!provider) return undefined;
+  try {
+    return { provider, jobId: decodeURIComponent(id.slice(1)) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Our own keys live beside the queue's, under the same prefix; short, as there are one or two per job. */

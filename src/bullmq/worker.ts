@@ -132,8 +132,9 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   }
 
   function stateOf(job: Job<PollJobData>): PollState {
-    const { provider, jobId } = parseTrackedJobId(job.id!);
-    return decodePollState(provider, jobId, job.name, job.data);
+    const ids = parseTrackedJobId(job.id!);
+    if (!ids) throw new InvalidArgumentError(`jobstatus/bullmq: job ${job.id} of the queue was not added by a tracker.`);
+    return decodePollState(ids.provider, ids.jobId, job.name, job.data);
   }
 
   /**
@@ -161,7 +162,8 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     try {
       data = stateOf(job);
     } catch (error) {
-      const { provider, jobId } = parseTrackedJobId(job.id!);
+      // Not ours, or written by another version: the job ends with the error, not polled blind.
+      const { provider, jobId } = parseTrackedJobId(job.id!) ?? { provider: "comfy" as const, jobId: String(job.id) };
       const handle = { provider, jobId, startedAt: new Date(job.timestamp).toISOString() } as PollState["handle"];
       return settle(job, token, { ok: false, handle, error: serializeError(error) });
     }
