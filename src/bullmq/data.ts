@@ -23,6 +23,8 @@ export type PollJobData = [
   attempts: number,
   failures: number,
   lastState: JobState | null,
+  /** Bodies not as documented in a row, as `wait` counts them. */
+  invalid?: number,
   /** Runs that ended in an error of the worker's own (Redis trouble, a throwing onSettled), retried. */
   retries?: number,
   poll?: TrackedPollOptions,
@@ -39,6 +41,7 @@ export interface PollState {
   /** Ms since epoch of the next poll; undefined until the worker placed the first one. */
   dueAt?: number | undefined;
   lastState?: JobState | undefined;
+  invalid?: number | undefined;
   retries?: number | undefined;
 }
 
@@ -107,8 +110,10 @@ export function encodePollState(state: PollState): PollJobData {
     state.failures,
     state.lastState ?? null,
   ];
-  if (state.retries || state.poll) data.push(state.retries ?? 0);
-  if (state.poll) data.push(state.poll);
+  // Trailing fields only when set, so the usual tuple stays short.
+  const tail = [state.invalid ?? 0, state.retries ?? 0, state.poll ?? 0];
+  while (tail.length > 0 && !tail.at(-1)) tail.pop();
+  data.push(...(tail as [number, number, TrackedPollOptions]));
   return data;
 }
 
@@ -116,7 +121,7 @@ export function encodePollState(state: PollState): PollJobData {
 export function decodePollState(provider: ProviderName, jobId: string, name: string, data: PollJobData): PollState {
   if (!Array.isArray(data) || data[0] !== 2)
     throw new InvalidArgumentError("jobstatus/bullmq: a tracked job's data is not one this version wrote.");
-  const [, started, deadline, dueAt, attempts, failures, lastState, retries, poll] = data;
+  const [, started, deadline, dueAt, attempts, failures, lastState, invalid, retries, poll] = data;
   const extras = safeObject(name);
   const startedAt = typeof started === "number" ? new Date(started).toISOString() : started;
   return {
@@ -127,6 +132,7 @@ export function decodePollState(provider: ProviderName, jobId: string, name: str
     failures,
     ...(dueAt === null ? {} : { dueAt }),
     ...(lastState === null ? {} : { lastState }),
+    ...(invalid ? { invalid } : {}),
     ...(retries ? { retries } : {}),
   };
 }

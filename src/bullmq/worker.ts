@@ -2,7 +2,9 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError, JobStatusError, RateLimitError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { pollRetry } from "../core/retry.js";
 import type { JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
+import { DEFAULT_WEBHOOK_FALLBACK_MS } from "../lifecycle/options.js";
 import { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "../lifecycle/policy.js";
 import { createFleetBudget } from "./budget.js";
 import { decodePollState, encodePollState, type PollJobData, type PollState, type Settlement } from "./data.js";
@@ -39,6 +41,8 @@ export interface TrackerWorkerOptions {
   rateBudgets?: Partial<Record<ProviderName, RateBudget[]>> | undefined;
   /** Poll schedule defaults for every job this worker polls (a job's own `poll` wins). */
   poll?: Omit<PollPolicyOptions, "adaptive"> | undefined;
+  /** Poll interval of a job started with a webhook (`handle.webhook`), as a fallback (default 60 s), as in `wait`. */
+  webhookFallbackMs?: number | undefined;
   /** Time limit per status request (default 30 s), always cut to the time left before the deadline. */
   requestTimeoutMs?: number | undefined;
   /** Transient failures in a row before a job ends with the last one (default 20). */
@@ -79,6 +83,9 @@ const REPORT_RUNS = 3;
 export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorker {
   if (!options.clients || typeof options.clients !== "object")
     throw new InvalidArgumentError("createTrackerWorker: clients must be an object of provider clients.");
+  const fallbackMs = options.webhookFallbackMs;
+  if (fallbackMs !== undefined && !(typeof fallbackMs === "number" && fallbackMs > 0 && Number.isFinite(fallbackMs)))
+    throw new InvalidArgumentError("createTrackerWorker: webhookFallbackMs must be a number of ms above 0.");
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const keys = keysOf(prefix);
   const resultTtlMs = options.resultTtlMs ?? DAY_MS;
@@ -87,13 +94,23 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   const redis = new Redis({ ...options.connection, maxRetriesPerRequest: null });
   redis.on("error", onError);
   const budget = createFleetBudget(redis, prefix);
-  const policies = new Map<ProviderName, PollPolicy>();
+  const policies = new Map<string, PollPolicy>();
 
+  /** As `wait` resolves it: a job that expects a webhook polls no faster than the fallback interval. */
   function policyOf(client: JobProvider<any>, data: PollState): PollPolicy {
+    const webhook = "webhook" in data.handle && data.handle.webhook === true;
+    const name = `${client.provider}${webhook ? " webhook" : ""}`;
+    let policy = data.poll ? undefined : policies.get(name);
+    if (policy) return policy;
     const { defaultTimeoutMs: _ignored, ...defaults } = client.pollDefaults;
-    if (data.poll) return resolvePollPolicy(DEFAULT_POLL_POLICY, defaults, options.poll, data.poll);
-    let policy = policies.get(client.provider);
-    if (!policy) policies.set(client.provider, (policy = resolvePollPolicy(DEFAULT_POLL_POLICY, defaults, options.poll)));
+    const layers: Array<PollPolicyOptions | undefined> = [DEFAULT_POLL_POLICY, defaults, options.poll, data.poll];
+    if (webhook) {
+      const fallbackMs = options.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
+      const ceiling = Math.max(fallbackMs, resolvePollPolicy(...layers).maxIntervalMs);
+      layers.push({ minIntervalMs: fallbackMs, initialDelayMs: fallbackMs, maxIntervalMs: ceiling });
+    }
+    policy = resolvePollPolicy(...layers);
+    if (!data.poll) policies.set(name, policy);
     return policy;
   }
 
@@ -156,8 +173,9 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   }
 
   async function processPoll(job: Job<PollJobData>, token?: string): Promise<TrackedOutcome> {
-    const stored = await redis.get(keys.result(job.id!));
-    if (stored !== null) return report(job, token, parseOutcome(stored));
+    // One round trip for both: a settled job's outcome, and a webhook delivery waiting for the job.
+    const [stored, delivered] = await redis.mget(keys.result(job.id!), keys.delivery(job.id!));
+    if (stored != null) return report(job, token, parseOutcome(stored));
     let data: PollState;
     try {
       data = stateOf(job);
@@ -180,8 +198,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     } catch (error) {
       return fail(error);
     }
-    const delivered = await redis.get(keys.delivery(job.id!));
-    if (delivered !== null && client.fromWebhook) {
+    if (delivered != null && client.fromWebhook) {
       await redis.del(keys.delivery(job.id!));
       let snapshot: JobSnapshot | undefined;
       try {
@@ -219,7 +236,9 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       snapshot = await client.status(handle, { timeoutMs });
     } catch (error) {
       await slot();
-      if (!(error instanceof JobStatusError) || !error.transient) return fail(error);
+      // As `wait`: a transient error, or a body not as documented up to 3 in a row, polls again.
+      const invalid = pollRetry(error, data.invalid ?? 0);
+      if (invalid === undefined) return fail(error);
       const failures = data.failures + 1;
       if (failures > (options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return fail(error);
       const at = Date.now();
@@ -233,7 +252,12 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       });
       // One 429 is news for every worker of the key: the whole fleet waits.
       if (error instanceof RateLimitError) await budget.pause(rateKey, delay);
-      return later(job, token, { ...data, attempts: data.attempts + 1, failures, dueAt: at + delay }, Math.min(at + delay, deadline));
+      return later(
+        job,
+        token,
+        { ...data, attempts: data.attempts + 1, failures, invalid, dueAt: at + delay },
+        Math.min(at + delay, deadline),
+      );
     }
     await slot();
     if (snapshot.terminal) return settle(job, token, { ok: true, snapshot: snapshot as never });
@@ -244,7 +268,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       retryAfterMs: snapshot.retryAfterMs,
       remainingMs: deadline - at,
     });
-    const next: PollState = { ...data, attempts: data.attempts + 1, failures: 0, dueAt: at + delay, lastState: snapshot.state };
+    const next: PollState = { ...data, attempts: data.attempts + 1, failures: 0, invalid: 0, dueAt: at + delay, lastState: snapshot.state };
     return later(job, token, next, Math.min(at + delay, deadline));
   }
 

@@ -180,7 +180,8 @@ export interface ResolvedJobOptions {
 }
 
 const DEFAULT_MAX_FAILURES = 20;
-const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
+/** Poll interval of a job that expects a webhook, as a fallback; the fleet's workers use it too. */
+export const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
 
 /**
  * Every option of one job, resolved in one place and one order: library defaults < the provider's
