@@ -15,7 +15,14 @@ import { startRedis, type TestRedis } from "../scripts/fleet-demo/redis-server.j
 import { createJobTracker, type JobTracker } from "../src/bullmq.js";
 import { QUEUE_NAME } from "../src/bullmq/keys.js";
 import type { JobHandle, RateBudget } from "../src/core/state.js";
-import { createComfyClient, createDeepAffectsClient, createDifyClient, createRateLimiter, createWatcher, type Watcher } from "../src/index.js";
+import {
+  createComfyClient,
+  createDeepAffectsClient,
+  createDifyClient,
+  createRateLimiter,
+  createWatcher,
+  type Watcher,
+} from "../src/index.js";
 import type { FakeApi, FakeJobInit } from "../src/testing.js";
 import type { FleetWorkerConfig } from "./lib/fleet-worker.js";
 import { REPORTS, SETTLED_AT } from "./lib/fleet-worker.js";
@@ -38,8 +45,10 @@ export interface FleetSize {
   concurrency?: number;
   /** Time limit per run after the last job was tracked: jobs still open then count as lost. */
   timeLimitMs?: number;
-  /** Jobs of the Redis memory measure. */
+  /** Jobs of the Redis memory measure (default: jobs). */
   memoryJobs?: number;
+  /** Jobs of the capacity measure. */
+  capacityJobs?: number;
   seed?: number;
 }
 
@@ -81,6 +90,8 @@ export interface FleetResult {
     jobHashBytes: number;
   };
   runs: RunFigures[];
+  /** Jobs already ended when tracked, no rate cap: how many a second each setup settles, all work and no waiting. */
+  capacity: Array<{ workers: number | "watcher"; jobs: number; settledPerSecond: number; requestsPerSecond: number; lost: number }>;
   targets: Array<{ text: string; pass: boolean; detail: string }>;
 }
 
@@ -99,6 +110,7 @@ export async function runFleet(size: FleetSize = {}): Promise<FleetResult> {
     concurrency: 32,
     timeLimitMs: 150_000,
     memoryJobs: 0,
+    capacityJobs: 3_000,
     seed: 11,
     poll: POLL,
     ...size,
@@ -114,7 +126,32 @@ export async function runFleet(size: FleetSize = {}): Promise<FleetResult> {
     const memory = await measureMemory(redis, config);
     const runs: RunFigures[] = [await runWatcher(plan, config)];
     for (const workers of config.workers) runs.push(await runFleetOnce(redis, plan, config, workers));
-    return { machine: machine(), config: { ...config, mix: mixOf(plan), server: "fake providers in a child process (node:http on 127.0.0.1, nice 10)" }, memory, runs, targets: targetsOf(runs, memory) };
+    const ended = Array.from({ length: config.capacityJobs }, (_, i) => ({
+      lane: (i % 2 === 0 ? "comfy" : "difyChatflow") as Lane,
+      endMs: 0,
+    }));
+    const unbounded = { ...config, capPerSecond: 1_000_000, timeLimitMs: 60_000 };
+    const capacity: FleetResult["capacity"] = [];
+    for (const workers of ["watcher" as const, ...config.workers]) {
+      const run =
+        workers === "watcher" ? await runWatcher(ended, unbounded, true) : await runFleetOnce(redis, ended, unbounded, workers, true);
+      const seconds = Math.max(0.001, (run.wallMs + run.trackMs) / 1000);
+      capacity.push({
+        workers,
+        jobs: ended.length,
+        settledPerSecond: run.settled / seconds,
+        requestsPerSecond: run.requests / seconds,
+        lost: run.lost,
+      });
+    }
+    return {
+      machine: machine(),
+      config: { ...config, mix: mixOf(plan), server: "fake providers in a child process (node:http on 127.0.0.1, nice 10)" },
+      memory,
+      runs,
+      capacity,
+      targets: targetsOf(runs, memory),
+    };
   } finally {
     await redis.stop();
   }
@@ -126,11 +163,17 @@ function targetsOf(runs: RunFigures[], memory: FleetResult["memory"]): FleetResu
   const within = (a: number, b: number) => a <= b * 1.1;
   return [
     { text: "no job lost", pass: fleets.every((r) => r.lost === 0), detail: fleets.map((r) => `${r.workers} w: ${r.lost}`).join(", ") },
-    { text: "no job reported twice", pass: fleets.every((r) => r.reportedTwice === 0), detail: fleets.map((r) => `${r.workers} w: ${r.reportedTwice}`).join(", ") },
+    {
+      text: "no job reported twice",
+      pass: fleets.every((r) => r.reportedTwice === 0),
+      detail: fleets.map((r) => `${r.workers} w: ${r.reportedTwice}`).join(", "),
+    },
     {
       text: "request rate per key never above its budget",
       pass: runs.every((r) => r.rates.every((k) => k.pass)),
-      detail: fleets.map((r) => `${r.workers} w: ${r.rates.map((k) => `${k.key} ${k.maxSliding}/${k.budget.requests}`).join(" ")}`).join("; "),
+      detail: fleets
+        .map((r) => `${r.workers} w: ${r.rates.map((k) => `${k.key} ${k.maxSliding}/${k.budget.requests}`).join(" ")}`)
+        .join("; "),
     },
     {
       text: "requests per job within 10 % of the watcher's",
@@ -166,9 +209,7 @@ async function measureMemory(redis: TestRedis, config: Config): Promise<FleetRes
     workers.push(await startWorker(redis.port, server, { ...config, poll: { ...POLL, initialDelayMs: 600_000 } }));
     const lanes: Lane[] = ["comfy", "difyChatflow"];
     const at = Date.now();
-    const ids = await server.createJobs(
-      Array.from({ length: n }, (_, i) => fakeJob(lanes[i % 2]!, 900_000, "http://127.0.0.1:9/unused")),
-    );
+    const ids = await server.createJobs(Array.from({ length: n }, (_, i) => fakeJob(lanes[i % 2]!, 900_000, "http://127.0.0.1:9/unused")));
     // One job first, so the queue's own keys exist before the measure starts.
     await tracker.track(handleOf("comfy", ids[0]!, at), { timeoutMs: 900_000 });
     await waitFor(async () => (await admin.zcard(`bull:${QUEUE_NAME}:delayed`)) === 1, 30_000);
@@ -196,7 +237,8 @@ async function measureMemory(redis: TestRedis, config: Config): Promise<FleetRes
   }
 }
 
-async function runFleetOnce(redis: TestRedis, plan: Plan, config: Config, count: number): Promise<RunFigures> {
+/** `now`: poll each job at once (its first poll due when tracked), for the capacity measure. */
+async function runFleetOnce(redis: TestRedis, plan: Plan, config: Config, count: number, now = false): Promise<RunFigures> {
   const admin = new Redis(redis.connection);
   await admin.flushall();
   const server = await startFakeProcess({ webhookBackoffMs: 500 }, 10);
@@ -214,7 +256,8 @@ async function runFleetOnce(redis: TestRedis, plan: Plan, config: Config, count:
       );
     const usedBefore = (await used()) - (await notCounted());
     const trackStart = performance.now();
-    for (const handle of handles) await tracker.track(handle, { timeoutMs: config.timeLimitMs + 60_000 });
+    const poll = now ? { poll: { ...config.poll, initialDelayMs: 0 } } : {};
+    for (const handle of handles) await tracker.track(handle, { timeoutMs: config.timeLimitMs + 60_000, ...poll });
     const trackMs = performance.now() - trackStart;
     const start = Date.now();
     await waitFor(async () => (await admin.hlen(SETTLED_AT)) >= handles.length, config.timeLimitMs, 250);
@@ -241,7 +284,7 @@ async function runFleetOnce(redis: TestRedis, plan: Plan, config: Config, count:
   }
 }
 
-async function runWatcher(plan: Plan, config: Config): Promise<RunFigures> {
+async function runWatcher(plan: Plan, config: Config, now = false): Promise<RunFigures> {
   const server = await startFakeProcess({ webhookBackoffMs: 500 }, 10);
   const cap: RateBudget = { requests: config.capPerSecond, intervalMs: 1_000 };
   const watcher: Watcher = createWatcher({ limiter: createRateLimiter(), rateBudgets: { comfy: [cap], dify: [cap] } });
@@ -264,7 +307,8 @@ async function runWatcher(plan: Plan, config: Config): Promise<RunFigures> {
     handles.forEach((handle, i) => {
       const client = clients[plan[i]!.lane] as Parameters<Watcher["add"]>[0];
       // DeepAffects jobs keep the webhook defaults (polling is their fallback), as in the fleet.
-      watcher.add(client, handle as never, plan[i]!.lane === "deepaffects" ? {} : { poll: config.poll, timeoutMs: config.timeLimitMs + 60_000 });
+      const poll = now ? { ...config.poll, initialDelayMs: 0 } : config.poll;
+      watcher.add(client, handle as never, plan[i]!.lane === "deepaffects" ? {} : { poll, timeoutMs: config.timeLimitMs + 60_000 });
     });
     const trackMs = performance.now() - trackStart;
     const start = Date.now();
@@ -316,7 +360,11 @@ async function figuresOf(
     requests,
     requestsPerJob: requests / Math.max(1, handles.length),
     pollsPerSecond: requests / Math.max(1, extra.wallMs / 1000),
-    detectionLagMs: { p50: quantile(lags, 0.5), p95: quantile(lags, 0.95), mean: lags.reduce((a, b) => a + b, 0) / Math.max(1, lags.length) },
+    detectionLagMs: {
+      p50: quantile(lags, 0.5),
+      p95: quantile(lags, 0.95),
+      mean: lags.reduce((a, b) => a + b, 0) / Math.max(1, lags.length),
+    },
     wallMs: extra.wallMs,
     trackMs: extra.trackMs,
     rates,
@@ -342,7 +390,8 @@ async function createPlanned(server: FakeProcess, plan: Plan, receiver: Server):
 function fakeJob(lane: Lane, endMs: number, webhook: string): { api: FakeApi; init: FakeJobInit } {
   const forMs = Math.round(endMs);
   if (lane === "comfy") return { api: "comfy", init: { script: [{ status: "executing", forMs }, { status: "success" }] } };
-  if (lane === "difyChatflow") return { api: "dify-chatflow", init: { script: [{ status: "processing", forMs }, { status: "completed" }] } };
+  if (lane === "difyChatflow")
+    return { api: "dify-chatflow", init: { script: [{ status: "processing", forMs }, { status: "completed" }] } };
   return { api: "deepaffects", init: { webhook, script: [{ status: "Running", forMs }, { status: "Completed" }] } };
 }
 
@@ -368,7 +417,11 @@ function startWorker(port: number, server: FakeProcess, config: Config): Promise
     poll: config.poll,
     capPerSecond: config.capPerSecond,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(worker)], { stdio: ["ignore", "pipe", "inherit"] });
+  // Through the environment, not argv: keys do not show in process lists (these are the fake's, but still).
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, FLEET_WORKER: JSON.stringify(worker) },
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("a fleet worker did not start in 30 s")), 30_000);
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -426,6 +479,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...number("--spreadMs"),
     ...number("--concurrency"),
     ...number("--memoryJobs"),
+    ...number("--capacityJobs"),
+    ...number("--timeLimitMs"),
     ...(workers ? { workers: workers.split(",").map(Number) } : {}),
   });
   console.log(JSON.stringify(result, null, 2));

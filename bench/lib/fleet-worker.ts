@@ -1,5 +1,5 @@
 /**
- * One worker process of the fleet benchmark (bench/fleet.ts): a tracker worker with the fake
+ * One worker process of the fleet benchmark (bench/fleet.ts), configured by FLEET_WORKER (JSON): a tracker worker with the fake
  * providers' clients, which counts each report and notes when it came, in Redis, so reports of
  * every process are counted in one place. Says "ready" once it takes jobs; SIGTERM closes it.
  */
@@ -21,7 +21,7 @@ export const REPORTS = "bench:reports";
 export const SETTLED_AT = "bench:settledAt";
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const config = JSON.parse(process.argv[2] ?? "{}") as FleetWorkerConfig;
+  const config = JSON.parse(process.env.FLEET_WORKER ?? "{}") as FleetWorkerConfig;
   const connection = { host: "127.0.0.1", port: config.redisPort };
   const counter = new Redis(connection);
   const cap = { requests: config.capPerSecond, intervalMs: 1_000 };
