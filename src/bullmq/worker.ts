@@ -130,13 +130,12 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
 
   /** Runs onSettled once per job: a claim with an expiry, so a worker that dies in it hands it on. */
   async function report(job: Job<PollJobData>, token: string | undefined, outcome: TrackedOutcome): Promise<TrackedOutcome> {
-    const data = stateOf(job);
     const key = keys.reported(job.id!);
     if (!options.onSettled) return outcome;
     const claimed = await redis.set(key, "claimed", "PX", lockDuration, "NX");
     if (claimed === null) {
       if ((await redis.get(key)) === "done") return outcome;
-      return later(job, token, data, Date.now() + Math.max(100, await redis.pttl(key)));
+      return later(job, token, stateOf(job), Date.now() + Math.max(100, await redis.pttl(key)));
     }
     try {
       await options.onSettled(toSettlement(outcome));
