@@ -1,5 +1,7 @@
 /** BENCHMARKS.md from the results of `npm run bench`. */
 import type { BundleResult } from "./bundle.js";
+import type { FleetResult } from "./fleet.js";
+import { fleetSection } from "./fleet-report.js";
 import type { Machine } from "./lib/machine.js";
 import type { Profile } from "./lib/profile.js";
 import type { ManyJobsResult } from "./many-jobs.js";
@@ -15,6 +17,7 @@ export interface AllResults {
   manyJobs?: ManyJobsResult | Error;
   bundle?: BundleResult | Error;
   tooling?: ToolingResult | Error;
+  fleet?: FleetResult | Error;
 }
 
 interface Verdict {
@@ -205,13 +208,14 @@ export function renderBenchmarks(results: AllResults): string {
     manyJobsSection(results.manyJobs, verdicts),
     bundleSection(results.bundle, verdicts),
     toolingSection(results.tooling),
+    fleetSection(results.fleet, verdicts, machineLine),
   ].filter((s) => s !== "");
   const proposals = `\n${PROPOSALS}`;
   const summary = verdicts.map((v) => `| ${v.bench} | ${v.target} | ${v.figure} | ${mark(v.pass)} |`).join("\n");
   return `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts); do not edit by hand. Machine-readable results: \`bench/results/*.json\`.
-Run one benchmark with \`npm run bench -- <name>\` (names: no-network, loopback, polling, many-jobs, bundle, tooling).
+Run one benchmark with \`npm run bench -- <name>\` (names: no-network, loopback, polling, many-jobs, bundle, tooling, fleet).
 Figures taken on a shared machine carry its load average: wall-clock figures (loopback throughput, loop delay,
 tooling) move with it; CPU-time and simulated figures do not. Benchmarks 1, 2 and 4 measure the library as it
 ships: src/index.ts bundled to JavaScript by esbuild (bench/lib/built.ts), because tsx, which runs the sources,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the six benchmarks, writes bench/results/*.json and rewrites
+ * `npm run bench`: runs the seven benchmarks, writes bench/results/*.json and rewrites
  * BENCHMARKS.md. `npm run bench -- many-jobs bundle` runs only those (the others keep their last
  * results, read back from bench/results).
  */
@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBundle } from "./bundle.js";
+import { runFleet } from "./fleet.js";
 import { runManyJobs } from "./many-jobs.js";
 import { runOverheadLoopback, runOverheadNoNetwork } from "./overhead.js";
 import { renderBenchmarks, type AllResults } from "./report.js";
@@ -29,6 +30,7 @@ const STEPS: Step[] = [
   { name: "many-jobs", key: "manyJobs", file: "many-jobs.json", run: () => runManyJobs() },
   { name: "bundle", key: "bundle", file: "bundle.json", run: () => runBundle() },
   { name: "tooling", key: "tooling", file: "tooling.json", run: () => runTooling() },
+  { name: "fleet", key: "fleet", file: "fleet.json", run: () => runFleet() },
 ];
 
 /** The polling benchmark and its chart belong to bench/polling.ts; this only calls it. */

@@ -1,4 +1,4 @@
-/** What one tracked job carries in Redis between polls (the BullMQ job's data): no key, no client. */
+/** What one tracked job carries in Redis between polls (the BullMQ job's name and data): no key, no client. */
 import { InvalidArgumentError, type JobStatusError, type ProviderName } from "../core/errors.js";
 import type { JobHandle, JobSnapshot, JobState } from "../core/state.js";
 import type { WaitState } from "../lifecycle/options.js";
@@ -7,9 +7,31 @@ import type { PollPolicyOptions } from "../lifecycle/policy.js";
 /** Poll schedule overrides that travel through Redis: numbers only (no adaptive model). */
 export type TrackedPollOptions = Omit<PollPolicyOptions, "adaptive">;
 
-/** What one tracked job carries between polls, as the BullMQ job's data: plain JSON, no key. */
-export interface PollJobData {
-  v: 1;
+/**
+ * The poll state as stored, the BullMQ job's data: a tuple, so that with the job's other fields it
+ * stays under Redis's 64-byte limit for a hash's compact encoding (a third of the memory of a full
+ * hash). Provider and job id are in the BullMQ job id, the handle's other fields in the job's name.
+ */
+export type PollJobData = [
+  version: 2,
+  /** `handle.startedAt`, as ms since epoch when that gives the same ISO string back, else the string. */
+  startedAt: number | string,
+  /** Ms since epoch; 0 for none; null for the provider's default, counted from startedAt. */
+  deadline: number | null,
+  /** Ms since epoch of the next poll; null until the worker placed the first one. */
+  dueAt: number | null,
+  attempts: number,
+  failures: number,
+  lastState: JobState | null,
+  /** Bodies not as documented in a row, as `wait` counts them. */
+  invalid?: number,
+  /** Runs that ended in an error of the worker's own (Redis trouble, a throwing onSettled), retried. */
+  retries?: number,
+  poll?: TrackedPollOptions,
+];
+
+/** The poll state as the worker uses it. */
+export interface PollState {
   handle: JobHandle;
   /** Ms since epoch; null for none; undefined for the provider's default, counted from `handle.startedAt`. */
   deadline: number | null | undefined;
@@ -19,6 +41,8 @@ export interface PollJobData {
   /** Ms since epoch of the next poll; undefined until the worker placed the first one. */
   dueAt?: number | undefined;
   lastState?: JobState | undefined;
+  invalid?: number | undefined;
+  retries?: number | undefined;
 }
 
 /** A job that ended: its terminal snapshot, or the typed error that ended its tracking. */
@@ -34,11 +58,11 @@ const PROVIDERS: readonly ProviderName[] = ["dify", "comfy", "deepaffects"];
 const MAX_JOB_ID = 1_000;
 
 /** A handle or a saved wait, checked for what Redis and the worker need, before anything is written. */
-export function toPollJobData(
+export function toPollState(
   job: JobHandle | WaitState,
   deadline: number | null | undefined,
   poll: TrackedPollOptions | undefined,
-): PollJobData {
+): PollState {
   const saved = job && typeof job === "object" && "version" in job && "handle" in job ? (job as WaitState) : undefined;
   const handle = (saved ? saved.handle : job) as Partial<JobHandle> | null;
   if (!handle || typeof handle !== "object") throw new InvalidArgumentError("track: expected a job handle or a saved wait state.");
@@ -58,7 +82,6 @@ export function toPollJobData(
   if (at != null && Number.isNaN(at)) throw new InvalidArgumentError("track: the deadline is not a time.");
   const dueAt = saved ? Date.parse(saved.nextPollAt) : NaN;
   return {
-    v: 1,
     handle: handle as JobHandle,
     deadline: at,
     ...(poll ? { poll } : {}),
@@ -67,4 +90,58 @@ export function toPollJobData(
     ...(Number.isNaN(dueAt) ? {} : { dueAt }),
     ...(saved?.lastState ? { lastState: saved.lastState } : {}),
   };
+}
+
+/** The handle's fields other than provider, job id and start: the BullMQ job's name ("{}" for most). */
+export function handleExtras(handle: JobHandle): string {
+  const { provider: _p, jobId: _j, startedAt: _s, ...extras } = handle as JobHandle & Record<string, unknown>;
+  return JSON.stringify(extras);
+}
+
+export function encodePollState(state: PollState): PollJobData {
+  const started = state.handle.startedAt;
+  const ms = Date.parse(started);
+  const data: PollJobData = [
+    2,
+    new Date(ms).toISOString() === started ? ms : started,
+    state.deadline === null ? 0 : (state.deadline ?? null),
+    state.dueAt ?? null,
+    state.attempts,
+    state.failures,
+    state.lastState ?? null,
+  ];
+  // Trailing fields only when set, so the usual tuple stays short.
+  const tail = [state.invalid ?? 0, state.retries ?? 0, state.poll ?? 0];
+  while (tail.length > 0 && !tail.at(-1)) tail.pop();
+  data.push(...(tail as [number, number, TrackedPollOptions]));
+  return data;
+}
+
+/** The poll state of a BullMQ job: its id names provider and job id (see trackedJobId), its name the handle's extras. */
+export function decodePollState(provider: ProviderName, jobId: string, name: string, data: PollJobData): PollState {
+  if (!Array.isArray(data) || data[0] !== 2)
+    throw new InvalidArgumentError("jobstatus/bullmq: a tracked job's data is not one this version wrote.");
+  const [, started, deadline, dueAt, attempts, failures, lastState, invalid, retries, poll] = data;
+  const extras = safeObject(name);
+  const startedAt = typeof started === "number" ? new Date(started).toISOString() : started;
+  return {
+    handle: { provider, ...extras, jobId, startedAt } as JobHandle,
+    deadline: deadline === 0 ? null : (deadline ?? undefined),
+    ...(poll ? { poll } : {}),
+    attempts,
+    failures,
+    ...(dueAt === null ? {} : { dueAt }),
+    ...(lastState === null ? {} : { lastState }),
+    ...(invalid ? { invalid } : {}),
+    ...(retries ? { retries } : {}),
+  };
+}
+
+function safeObject(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -6,7 +6,7 @@ import { InvalidArgumentError, JobStatusError, type ProviderName } from "../core
 import type { JobHandle, TerminalJobSnapshot } from "../core/state.js";
 import type { WaitState } from "../lifecycle/options.js";
 import { resolvePollPolicy } from "../lifecycle/policy.js";
-import { toPollJobData, type PollJobData, type Settlement, type TrackedPollOptions } from "./data.js";
+import { encodePollState, handleExtras, toPollState, type PollJobData, type Settlement, type TrackedPollOptions } from "./data.js";
 import { DEFAULT_PREFIX, keysOf, QUEUE_NAME, trackedJobId } from "./keys.js";
 import { deserializeError, parseOutcome, type TrackedOutcome } from "./outcome.js";
 
@@ -16,7 +16,7 @@ export interface JobTrackerOptions {
   connection: RedisOptions;
   /** Key prefix in Redis (BullMQ's `prefix`, default `bull`); trackers and workers must share it. */
   prefix?: string | undefined;
-  /** How long a settled job's outcome stays readable, in ms (default 24 h). */
+  /** How long a webhook delivery waits in Redis for a worker, in ms (default 24 h). How long outcomes stay is the workers' `resultTtlMs`. */
   resultTtlMs?: number | undefined;
 }
 
@@ -122,16 +122,11 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
         deadline = trackOptions.timeoutMs === Infinity ? null : now + trackOptions.timeoutMs;
       }
       if (trackOptions.poll !== undefined) resolvePollPolicy(trackOptions.poll); // throws on a bad option, before Redis
-      const data = toPollJobData(job, deadline, trackOptions.poll);
-      const id = trackedJobId(data.handle.provider, data.handle.jobId);
-      // BullMQ adds nothing when a job with this id exists: tracking twice is one job.
-      await queue.add("poll", data, {
-        jobId: id,
-        attempts: 3,
-        backoff: { type: "exponential", delay: 1_000 },
-        removeOnComplete: { age: Math.ceil(resultTtlMs / 1000) },
-        removeOnFail: { age: Math.ceil(resultTtlMs / 1000) },
-      });
+      const state = toPollState(job, deadline, trackOptions.poll);
+      const id = trackedJobId(state.handle.provider, state.handle.jobId);
+      // BullMQ adds nothing when a job with this id exists: tracking twice is one job. No other job
+      // options: the workers hold removal and retries, so the job's hash stays small.
+      await queue.add(handleExtras(state.handle), encodePollState(state), { jobId: id });
       return id;
     },
     async result(provider, jobId) {
@@ -143,16 +138,23 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
       });
       promise.catch(() => {}); // it may settle while this call still awaits Redis; the caller gets it below
       await listen();
-      // Events before the listener started are gone: read the job's state once the listener runs.
+      // Events before the listener started are gone: read what Redis holds once the listener runs.
+      // A completed job is removed, its outcome kept under its own key (written before it completed).
+      redis ??= new Redis({ ...options.connection, maxRetriesPerRequest: 3 });
+      const readOutcome = async () => {
+        const stored = await redis!.get(keys.result(id));
+        if (stored === null) return false;
+        settle(id, parseOutcome(stored));
+        return true;
+      };
+      if (await readOutcome()) return promise;
       const job = await queue.getJob(id);
-      // The job may end between the read and the state check, so an ended job's outcome is read anew.
-      if (job && (await job.isCompleted())) settle(id, parseOutcome((await queue.getJob(id))?.returnvalue));
-      else if (job && (await job.isFailed()))
+      if (job && (await job.isFailed()))
         settle(
           id,
           new JobStatusError(`jobstatus/bullmq: the job's report failed: ${String((await queue.getJob(id))?.failedReason).slice(0, 300)}`),
         );
-      else if (!job)
+      else if (!job && !(await readOutcome()))
         settle(
           id,
           new InvalidArgumentError(`jobstatus/bullmq: ${provider} job ${jobId.slice(0, 100)} is not tracked (or its result expired).`, {

@@ -2,11 +2,13 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError, JobStatusError, RateLimitError, TimeoutError, type ProviderName } from "../core/errors.js";
+import { pollRetry } from "../core/retry.js";
 import type { JobProvider, JobSnapshot, RateBudget } from "../core/state.js";
+import { DEFAULT_WEBHOOK_FALLBACK_MS } from "../lifecycle/options.js";
 import { DEFAULT_POLL_POLICY, nextPollDelay, resolvePollPolicy, type PollPolicy, type PollPolicyOptions } from "../lifecycle/policy.js";
 import { createFleetBudget } from "./budget.js";
-import type { PollJobData, Settlement } from "./data.js";
-import { DEFAULT_PREFIX, keysOf, QUEUE_NAME } from "./keys.js";
+import { decodePollState, encodePollState, type PollJobData, type PollState, type Settlement } from "./data.js";
+import { DEFAULT_PREFIX, keysOf, parseTrackedJobId, QUEUE_NAME } from "./keys.js";
 import { parseOutcome, serializeError, type TrackedOutcome } from "./outcome.js";
 import { toSettlement } from "./tracker.js";
 
@@ -39,6 +41,8 @@ export interface TrackerWorkerOptions {
   rateBudgets?: Partial<Record<ProviderName, RateBudget[]>> | undefined;
   /** Poll schedule defaults for every job this worker polls (a job's own `poll` wins). */
   poll?: Omit<PollPolicyOptions, "adaptive"> | undefined;
+  /** Poll interval of a job started with a webhook (`handle.webhook`), as a fallback (default 60 s), as in `wait`. */
+  webhookFallbackMs?: number | undefined;
   /** Time limit per status request (default 30 s), always cut to the time left before the deadline. */
   requestTimeoutMs?: number | undefined;
   /** Transient failures in a row before a job ends with the last one (default 20). */
@@ -64,6 +68,7 @@ export interface TrackerWorker {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_FAILURES = 20;
+const REPORT_RUNS = 3;
 
 /**
  * Starts a worker that polls tracked jobs: each due poll is a BullMQ job run, delayed by the poll
@@ -78,6 +83,9 @@ const DEFAULT_MAX_FAILURES = 20;
 export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorker {
   if (!options.clients || typeof options.clients !== "object")
     throw new InvalidArgumentError("createTrackerWorker: clients must be an object of provider clients.");
+  const fallbackMs = options.webhookFallbackMs;
+  if (fallbackMs !== undefined && !(typeof fallbackMs === "number" && fallbackMs > 0 && Number.isFinite(fallbackMs)))
+    throw new InvalidArgumentError("createTrackerWorker: webhookFallbackMs must be a number of ms above 0.");
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const keys = keysOf(prefix);
   const resultTtlMs = options.resultTtlMs ?? DAY_MS;
@@ -86,19 +94,29 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
   const redis = new Redis({ ...options.connection, maxRetriesPerRequest: null });
   redis.on("error", onError);
   const budget = createFleetBudget(redis, prefix);
-  const policies = new Map<ProviderName, PollPolicy>();
+  const policies = new Map<string, PollPolicy>();
 
-  function policyOf(client: JobProvider<any>, data: PollJobData): PollPolicy {
+  /** As `wait` resolves it: a job that expects a webhook polls no faster than the fallback interval. */
+  function policyOf(client: JobProvider<any>, data: PollState): PollPolicy {
+    const webhook = "webhook" in data.handle && data.handle.webhook === true;
+    const name = `${client.provider}${webhook ? " webhook" : ""}`;
+    let policy = data.poll ? undefined : policies.get(name);
+    if (policy) return policy;
     const { defaultTimeoutMs: _ignored, ...defaults } = client.pollDefaults;
-    if (data.poll) return resolvePollPolicy(DEFAULT_POLL_POLICY, defaults, options.poll, data.poll);
-    let policy = policies.get(client.provider);
-    if (!policy) policies.set(client.provider, (policy = resolvePollPolicy(DEFAULT_POLL_POLICY, defaults, options.poll)));
+    const layers: Array<PollPolicyOptions | undefined> = [DEFAULT_POLL_POLICY, defaults, options.poll, data.poll];
+    if (webhook) {
+      const fallbackMs = options.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
+      const ceiling = Math.max(fallbackMs, resolvePollPolicy(...layers).maxIntervalMs);
+      layers.push({ minIntervalMs: fallbackMs, initialDelayMs: fallbackMs, maxIntervalMs: ceiling });
+    }
+    policy = resolvePollPolicy(...layers);
+    if (!data.poll) policies.set(name, policy);
     return policy;
   }
 
   /** Puts the job back for its next run at `at`; BullMQ counts this as no attempt. */
-  async function later(job: Job<PollJobData>, token: string | undefined, data: PollJobData, at: number): Promise<never> {
-    await job.updateData(data);
+  async function later(job: Job<PollJobData>, token: string | undefined, data: PollState, at: number): Promise<never> {
+    await job.updateData(encodePollState(data));
     await job.moveToDelayed(Math.ceil(at), token);
     throw new DelayedError();
   }
@@ -117,7 +135,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     const claimed = await redis.set(key, "claimed", "PX", lockDuration, "NX");
     if (claimed === null) {
       if ((await redis.get(key)) === "done") return outcome;
-      return later(job, token, job.data, Date.now() + Math.max(100, await redis.pttl(key)));
+      return later(job, token, stateOf(job), Date.now() + Math.max(100, await redis.pttl(key)));
     }
     try {
       await options.onSettled(toSettlement(outcome));
@@ -129,10 +147,43 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     return outcome;
   }
 
+  function stateOf(job: Job<PollJobData>): PollState {
+    const ids = parseTrackedJobId(job.id!);
+    if (!ids) throw new InvalidArgumentError(`jobstatus/bullmq: job ${job.id} of the queue was not added by a tracker.`);
+    return decodePollState(ids.provider, ids.jobId, job.name, job.data);
+  }
+
+  /**
+   * One run of a job. An error of the worker's own (Redis trouble, a throwing onSettled) is retried
+   * here, a second and a third run a second and two later, rather than through BullMQ's `attempts`,
+   * which would be stored with every job.
+   */
+  async function run(job: Job<PollJobData>, token?: string): Promise<TrackedOutcome> {
+    try {
+      return await processPoll(job, token);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      const data = stateOf(job);
+      const retries = (data.retries ?? 0) + 1;
+      if (retries >= REPORT_RUNS) throw error;
+      onError(error instanceof Error ? error : new Error(String(error)));
+      return later(job, token, { ...data, retries }, Date.now() + 1_000 * 2 ** (retries - 1));
+    }
+  }
+
   async function processPoll(job: Job<PollJobData>, token?: string): Promise<TrackedOutcome> {
-    const stored = await redis.get(keys.result(job.id!));
-    if (stored !== null) return report(job, token, parseOutcome(stored));
-    const data = job.data;
+    // One round trip for both: a settled job's outcome, and a webhook delivery waiting for the job.
+    const [stored, delivered] = await redis.mget(keys.result(job.id!), keys.delivery(job.id!));
+    if (stored != null) return report(job, token, parseOutcome(stored));
+    let data: PollState;
+    try {
+      data = stateOf(job);
+    } catch (error) {
+      // Not ours, or written by another version: the job ends with the error, not polled blind.
+      const { provider, jobId } = parseTrackedJobId(job.id!) ?? { provider: "comfy" as const, jobId: String(job.id) };
+      const handle = { provider, jobId, startedAt: new Date(job.timestamp).toISOString() } as PollState["handle"];
+      return settle(job, token, { ok: false, handle, error: serializeError(error) });
+    }
     const provider = data.handle.provider;
     const client = options.clients[provider];
     const fail = (error: unknown, snapshot?: JobSnapshot) =>
@@ -146,8 +197,7 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
     } catch (error) {
       return fail(error);
     }
-    const delivered = await redis.get(keys.delivery(job.id!));
-    if (delivered !== null && client.fromWebhook) {
+    if (delivered != null && client.fromWebhook) {
       await redis.del(keys.delivery(job.id!));
       let snapshot: JobSnapshot | undefined;
       try {
@@ -185,7 +235,9 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       snapshot = await client.status(handle, { timeoutMs });
     } catch (error) {
       await slot();
-      if (!(error instanceof JobStatusError) || !error.transient) return fail(error);
+      // As `wait`: a transient error, or a body not as documented up to 3 in a row, polls again.
+      const invalid = pollRetry(error, data.invalid ?? 0);
+      if (invalid === undefined) return fail(error);
       const failures = data.failures + 1;
       if (failures > (options.maxConsecutiveFailures ?? DEFAULT_MAX_FAILURES)) return fail(error);
       const at = Date.now();
@@ -199,7 +251,12 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       });
       // One 429 is news for every worker of the key: the whole fleet waits.
       if (error instanceof RateLimitError) await budget.pause(rateKey, delay);
-      return later(job, token, { ...data, attempts: data.attempts + 1, failures, dueAt: at + delay }, Math.min(at + delay, deadline));
+      return later(
+        job,
+        token,
+        { ...data, attempts: data.attempts + 1, failures, invalid, dueAt: at + delay },
+        Math.min(at + delay, deadline),
+      );
     }
     await slot();
     if (snapshot.terminal) return settle(job, token, { ok: true, snapshot: snapshot as never });
@@ -210,16 +267,19 @@ export function createTrackerWorker(options: TrackerWorkerOptions): TrackerWorke
       retryAfterMs: snapshot.retryAfterMs,
       remainingMs: deadline - at,
     });
-    const next: PollJobData = { ...data, attempts: data.attempts + 1, failures: 0, dueAt: at + delay, lastState: snapshot.state };
+    const next: PollState = { ...data, attempts: data.attempts + 1, failures: 0, invalid: 0, dueAt: at + delay, lastState: snapshot.state };
     return later(job, token, next, Math.min(at + delay, deadline));
   }
 
-  const worker = new Worker<PollJobData, TrackedOutcome>(QUEUE_NAME, processPoll, {
+  const worker = new Worker<PollJobData, TrackedOutcome>(QUEUE_NAME, run, {
     connection: options.connection as ConnectionOptions,
     prefix,
     concurrency: options.concurrency ?? 16,
     lockDuration,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
+    // The outcome stays under its own key: a completed job's hash would only repeat it.
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: Math.ceil(resultTtlMs / 1000) },
   });
   worker.on("error", onError);
   worker.on("failed", (job, error) => {

@@ -194,7 +194,8 @@ export interface ResolvedJobOptions {
 }
 
 const DEFAULT_MAX_FAILURES = 20;
-const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
+/** Poll interval of a job that expects a webhook, as a fallback; the fleet's workers use it too. */
+export const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
 const DEFAULT_PUSH_FALLBACK_MS = 30_000;
 
 /** A schedule no faster than `fallbackMs`: a fallback slower than the ceiling (DeepAffects' is 2 min) raises the ceiling with it. */

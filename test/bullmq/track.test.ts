@@ -2,7 +2,7 @@
 // process share one queue, as two machines would.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobTracker, createTrackerWorker, type JobTracker, type Settlement, type TrackerWorker } from "jobstatus/bullmq";
-import { createComfyClient, NotFoundError, TimeoutError, type ComfyJobHandle } from "jobstatus/comfy";
+import { createComfyClient, InvalidResponseError, NotFoundError, TimeoutError, type ComfyJobHandle } from "jobstatus/comfy";
 import { startFakeProviders, type FakeProviders } from "jobstatus/testing";
 import { REDIS_MISSING, startRedis, type TestRedis } from "./fixtures/redis.js";
 
@@ -112,6 +112,21 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: track, work, results", () => {
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(reported.filter((s) => s.handle.jobId === slow.id)).toHaveLength(1);
     expect(reported.find((s) => s.handle.jobId === slow.id)!.error).toBeInstanceOf(TimeoutError);
+  }, 10_000);
+
+  it("polls again after a body not as documented, as wait does, and ends with InvalidResponseError after 3 in a row", async () => {
+    const twice = fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 100 }, { status: "success" }] });
+    const always = fake.createJob("comfy", { status: "in_progress" });
+    fake.fault({ api: "comfy", route: "status", jobId: twice.id, malformed: "json", times: 2 });
+    fake.fault({ api: "comfy", route: "status", jobId: always.id, malformed: "html" });
+    await tracker.track(handleOf(twice.id), { timeoutMs: 10_000 });
+    await tracker.track(handleOf(always.id), { timeoutMs: 10_000 });
+    expect((await tracker.result("comfy", twice.id)).state).toBe("succeeded");
+    const ended = await tracker.result("comfy", always.id).catch((e: unknown) => e);
+    expect(ended).toBeInstanceOf(InvalidResponseError);
+    // The first bad body, then 3 more in a row: the fourth ends the tracking, as in wait.
+    expect(fake.requests({ api: "comfy", route: "status" }).filter((r) => r.jobId === always.id)).toHaveLength(4);
+    expect(reported.filter((s) => s.handle.jobId === always.id)).toHaveLength(1);
   }, 10_000);
 
   it("rejects a result nobody will report once its tracker closes, and one for a job never tracked at once", async () => {

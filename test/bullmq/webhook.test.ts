@@ -66,4 +66,30 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: webhooks across the fleet", ()
     expect(await receiver.deliver("deepaffects", job.id, {})).toBe(false);
     expect(await receiver.deliver("deepaffects", "no-such-job", {})).toBe(false);
   }, 15_000);
+
+  it("a job started with a webhook is polled only at the webhook fallback rate, as wait polls it", async () => {
+    // Its own queue (prefix), so the worker above with its 20 s first poll does not take the job.
+    const fallback = { connection: redis.connection, prefix: "fallback" };
+    const own = createJobTracker(fallback);
+    const fast = createTrackerWorker({
+      ...fallback,
+      clients: { deepaffects: createDeepAffectsClient({ apiKey: fake.keys.deepaffects, baseUrl: fake.urls.deepaffects }) },
+      poll: { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 200, jitter: 0 },
+      webhookFallbackMs: 1_500,
+    });
+    try {
+      // No webhook URL at the fake: nothing is delivered, so only the fallback polls can end the job.
+      const job = fake.createJob("deepaffects", { script: [{ status: "In Progress", forMs: 100 }, { status: "Completed" }] });
+      const began = Date.now();
+      await own.track({ provider: "deepaffects", api: "asr", jobId: job.id, startedAt: new Date(began).toISOString(), webhook: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(job.requests().filter((r) => r.route === "status")).toHaveLength(0);
+      expect((await own.result("deepaffects", job.id)).state).toBe("succeeded");
+      expect(Date.now() - began).toBeGreaterThanOrEqual(1_400);
+      expect(job.requests().filter((r) => r.route === "status")).toHaveLength(1);
+    } finally {
+      await fast.close();
+      await own.close();
+    }
+  }, 15_000);
 });
