@@ -21,6 +21,9 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: Redis restarts", () => {
       connection: redis.connection,
       clients: { comfy: createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy }) },
       poll: { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 200, jitter: 0 },
+      // A poll running as Redis stops leaves its job active; the stalled check hands it back once its lock lapses.
+      lockDurationMs: 2_000,
+      stalledIntervalMs: 500,
       onSettled: (settlement) => {
         reported.push(settlement);
       },
@@ -39,11 +42,11 @@ describe.skipIf(REDIS_MISSING)("jobstatus/bullmq: Redis restarts", () => {
       fake.createJob("comfy", { script: [{ status: "in_progress", forMs: 1_500 }, { status: "success" }] }),
     );
     const startedAt = new Date().toISOString();
-    for (const job of jobs) await tracker.track({ provider: "comfy", jobId: job.id, startedAt }, { timeoutMs: 20_000 });
+    for (const job of jobs) await tracker.track({ provider: "comfy", jobId: job.id, startedAt }, { timeoutMs: 30_000 });
     await expect.poll(() => jobs.every((job) => job.requests().length > 0), { timeout: 5_000 }).toBe(true);
     await redis.restart(300);
     const results = await Promise.all(jobs.map((job) => tracker.result("comfy", job.id)));
     expect(results.map((r) => r.state)).toEqual(jobs.map(() => "succeeded"));
     expect(jobs.map((job) => reported.filter((s) => s.handle.jobId === job.id).length)).toEqual(jobs.map(() => 1));
-  }, 20_000);
+  }, 40_000);
 });
