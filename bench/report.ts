@@ -7,6 +7,7 @@ import type { Profile } from "./lib/profile.js";
 import type { ManyJobsResult } from "./many-jobs.js";
 import type { OverheadGroup, OverheadResult } from "./overhead.js";
 import type { PollingBenchResult } from "./polling.js";
+import type { Lag, PushResult } from "./push.js";
 import type { ToolingResult } from "./tooling.js";
 import { explainBundle, explainLoopDelay, explainOverhead, explainRates, PROPOSALS } from "./report-notes.js";
 
@@ -18,6 +19,7 @@ export interface AllResults {
   bundle?: BundleResult | Error;
   tooling?: ToolingResult | Error;
   fleet?: FleetResult | Error;
+  push?: PushResult | Error;
 }
 
 interface Verdict {
@@ -199,6 +201,44 @@ function toolingSection(result: ToolingResult | Error | undefined): string {
   return `## ${title}\n\n\`${command}\`\n\n${machineLine(result.machine)}\n\nWall time, median of ${result.config.repeats}. \`npm run generate\` runs on a copy of openapi/ (\`--root\`), so it never rewrites the work tree. No target.\n\n| command | median | runs |\n|---|---:|---|\n${rows}\n`;
 }
 
+function pushSection(result: PushResult | Error | undefined, verdicts: Verdict[]): string {
+  const title = "7. Comfy Cloud push (WebSocket)";
+  const command = "npx tsx bench/push.ts";
+  if (result === undefined) return "";
+  if (result instanceof Error) return failed(title, command, result);
+  const c = result.config;
+  const lag = (l: Lag) => `${l.p50.toFixed(0)} / ${l.p95.toFixed(0)} / ${l.max.toFixed(0)}`;
+  const label = { polling: "polling only (`webSocket: false`)", socket: "WebSocket", drop: `WebSocket, dropped ${c.dropForMs / 1000} s` };
+  const rows = result.scenarios
+    .map(
+      (s) =>
+        `| ${label[s.name]} | ${s.statusPerJob.toFixed(2)} | ${lag(s.lagMs)} | ${lag(s.lagInDropMs)} | ${s.jobs.succeeded} / ${s.jobs.failed} / ${s.jobs.lost} | ${s.jobsWithProgress} | ${s.upgrades.accepted} / ${s.upgrades.refused} | ${(s.wallMs / 1000).toFixed(1)} s |`,
+    )
+    .join("\n");
+  for (const t of result.targets) verdicts.push({ bench: "7. push", target: t.text, figure: t.detail, pass: t.pass });
+  const drop = result.scenarios.find((s) => s.name === "drop");
+  const reconnect =
+    drop?.reconnectAfterMs === undefined
+      ? "The socket did not come back before the last job ended."
+      : `The socket came back ${(drop.reconnectAfterMs / 1000).toFixed(1)} s after the refusals ended (the reconnect backoff: 1 s, doubling, with jitter).`;
+  return `## ${title}
+
+\`${command}\` (\`npm run bench:push\` writes it here)
+
+${machineLine(result.machine)}
+
+${int(c.jobs)} Comfy jobs on one key, each queued ${c.queuedMs / 1000} s then running, ${c.minLengthMs / 1000} s to ${(c.minLengthMs + c.spreadMs) / 1000} s long in all (uniform, seed ${c.seed}), all added at once to one watcher with the default poll policy; ${c.server}. Three runs of the same jobs, one after the other, each against a fresh fake: polling only, the baseline; with the WebSocket (${c.webSocket}); and with the WebSocket dropped: ${c.dropAtMs / 1000} s after the jobs were added the fake refuses upgrades (503) and drops the open socket, and accepts upgrades again ${c.dropForMs / 1000} s later. Lag: when the watcher settled the job minus when the fake's script ended it (both on this machine's clock). Status requests are counted on arrival at the fake. Progress: jobs whose \`update\` events carried pushed steps (\`progress.value\` of \`max\`); progress rides on a polled snapshot, so a job ending before its first poll (2.5 s) shows none.
+
+| run | status requests/job | lag p50 / p95 / max (ms) | jobs ending in the drop window: lag p50 / p95 / max (ms) | succeeded / failed / lost | jobs with progress | upgrades accepted / refused | wall |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${rows}
+
+${drop?.lagInDropMs.jobs ?? 0} jobs ended in the drop window. ${reconnect}
+
+${result.targets.map((t) => `- ${mark(t.pass)} ${t.text}: ${t.detail}.`).join("\n")}
+`;
+}
+
 export function renderBenchmarks(results: AllResults): string {
   const verdicts: Verdict[] = [];
   const sections = [
@@ -209,13 +249,14 @@ export function renderBenchmarks(results: AllResults): string {
     bundleSection(results.bundle, verdicts),
     toolingSection(results.tooling),
     fleetSection(results.fleet, verdicts, machineLine),
+    pushSection(results.push, verdicts),
   ].filter((s) => s !== "");
   const proposals = `\n${PROPOSALS}`;
   const summary = verdicts.map((v) => `| ${v.bench} | ${v.target} | ${v.figure} | ${mark(v.pass)} |`).join("\n");
   return `# Benchmarks
 
 Written by \`npm run bench\` (bench/run.ts); do not edit by hand. Machine-readable results: \`bench/results/*.json\`.
-Run one benchmark with \`npm run bench -- <name>\` (names: no-network, loopback, polling, many-jobs, bundle, tooling, fleet).
+Run one benchmark with \`npm run bench -- <name>\` (names: no-network, loopback, polling, many-jobs, bundle, tooling, fleet, push).
 Figures taken on a shared machine carry its load average: wall-clock figures (loopback throughput, loop delay,
 tooling) move with it; CPU-time and simulated figures do not. Benchmarks 1, 2 and 4 measure the library as it
 ships: src/index.ts bundled to JavaScript by esbuild (bench/lib/built.ts), because tsx, which runs the sources,

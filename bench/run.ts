@@ -10,6 +10,7 @@ import { runBundle } from "./bundle.js";
 import { runFleet } from "./fleet.js";
 import { runManyJobs } from "./many-jobs.js";
 import { runOverheadLoopback, runOverheadNoNetwork } from "./overhead.js";
+import { runPush } from "./push.js";
 import { renderBenchmarks, type AllResults } from "./report.js";
 import { runTooling } from "./tooling.js";
 
@@ -31,6 +32,7 @@ const STEPS: Step[] = [
   { name: "bundle", key: "bundle", file: "bundle.json", run: () => runBundle() },
   { name: "tooling", key: "tooling", file: "tooling.json", run: () => runTooling() },
   { name: "fleet", key: "fleet", file: "fleet.json", run: () => runFleet() },
+  { name: "push", key: "push", file: "push.json", run: () => runPush() },
 ];
 
 /** The polling benchmark and its chart belong to bench/polling.ts; this only calls it. */

@@ -3,11 +3,12 @@
  * that its CPU time and garbage do not count as the client's (loop delay, heap, throughput).
  */
 import { startFakeProviders } from "../../src/testing.js";
-import type { FakeApi, FakeJobInit, FakeProvidersOptions } from "../../src/testing.js";
+import type { FakeApi, FakeJobInit, FakeProvidersOptions, FaultHandle } from "../../src/testing.js";
 import type { ChildCommand, ChildReply } from "./fake-process.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as FakeProvidersOptions;
 const fake = await startFakeProviders(options);
+let refusing: FaultHandle | undefined;
 
 const reply = (message: ChildReply): void => {
   process.send?.(message);
@@ -16,8 +17,12 @@ const reply = (message: ChildReply): void => {
 process.on("message", (raw) => {
   const command = raw as ChildCommand;
   if (command.type === "create") {
-    const ids = command.jobs.map((job: { api: FakeApi; init: FakeJobInit }) => fake.createJob(job.api, job.init).id);
-    reply({ type: "created", seq: command.seq, ids });
+    const at: number[] = [];
+    const ids = command.jobs.map((job: { api: FakeApi; init: FakeJobInit }) => {
+      at.push(Date.now());
+      return fake.createJob(job.api, job.init).id;
+    });
+    reply({ type: "created", seq: command.seq, ids, at });
   } else if (command.type === "count") {
     reply({ type: "counted", seq: command.seq, requests: fake.requests().length });
   } else if (command.type === "cpu") {
@@ -25,6 +30,17 @@ process.on("message", (raw) => {
     reply({ type: "cpu", seq: command.seq, micros: used.user + used.system });
   } else if (command.type === "stamps") {
     reply({ type: "stamped", seq: command.seq, stamps: arrivalsByKey() });
+  } else if (command.type === "log") {
+    const requests = fake.requests().map((r) => ({ route: r.route, at: r.at, status: r.status }));
+    reply({ type: "logged", seq: command.seq, requests });
+  } else if (command.type === "ws") {
+    if (command.action === "refuse") refusing ??= fake.fault({ api: "comfy", route: "ws", status: 503 });
+    if (command.action === "accept") {
+      refusing?.remove();
+      refusing = undefined;
+    }
+    if (command.action === "drop") fake.comfySockets.drop();
+    reply({ type: "ws", seq: command.seq, open: fake.comfySockets.count });
   } else if (command.type === "close") {
     void fake.close().then(() => process.exit(0));
   }

@@ -9,14 +9,28 @@ export type ChildCommand =
   | { type: "count"; seq: number }
   | { type: "stamps"; seq: number }
   | { type: "cpu"; seq: number }
+  | { type: "log"; seq: number }
+  | { type: "ws"; seq: number; action: WsAction }
   | { type: "close" };
+
+/** Comfy's WebSocket in the fake: refuse upgrades (503) from now on, accept them again, or drop every open one. */
+export type WsAction = "refuse" | "accept" | "drop";
+
+/** One request as the fake logged it, for benchmarks that count by route. */
+export interface LoggedRequest {
+  route: string;
+  at: number;
+  status?: number | undefined;
+}
 
 export type ChildReply =
   | { type: "ready"; origin: string; urls: FakeUrls; keys: FakeKeys }
-  | { type: "created"; seq: number; ids: string[] }
+  | { type: "created"; seq: number; ids: string[]; at: number[] }
   | { type: "counted"; seq: number; requests: number }
   | { type: "stamped"; seq: number; stamps: Record<string, number[]> }
-  | { type: "cpu"; seq: number; micros: number };
+  | { type: "cpu"; seq: number; micros: number }
+  | { type: "logged"; seq: number; requests: LoggedRequest[] }
+  | { type: "ws"; seq: number; open: number };
 
 export interface FakeProcess {
   origin: string;
@@ -25,6 +39,12 @@ export interface FakeProcess {
   pid: number;
   /** Creates jobs in the child; resolves with their ids in the same order. */
   createJobs(jobs: Array<{ api: FakeApi; init: FakeJobInit }>): Promise<string[]>;
+  /** The same, with the time (ms since epoch, the child's clock) each job was created. */
+  createJobsAt(jobs: Array<{ api: FakeApi; init: FakeJobInit }>): Promise<{ ids: string[]; at: number[] }>;
+  /** Every request so far: route, arrival and status. */
+  log(): Promise<LoggedRequest[]>;
+  /** Acts on Comfy's WebSocket; resolves with the connections open after it. */
+  webSocket(action: WsAction): Promise<number>;
   /** Requests the server has received so far. */
   requestCount(): Promise<number>;
   /** CPU time the server process has used so far, µs. */
@@ -88,6 +108,18 @@ export async function startFakeProcess(options: FakeProvidersOptions = {}, nice 
     async createJobs(jobs) {
       const reply = await ask<Extract<ChildReply, { type: "created" }>>({ type: "create", seq: ++seq, jobs });
       return reply.ids;
+    },
+    async createJobsAt(jobs) {
+      const reply = await ask<Extract<ChildReply, { type: "created" }>>({ type: "create", seq: ++seq, jobs });
+      return { ids: reply.ids, at: reply.at };
+    },
+    async log() {
+      const reply = await ask<Extract<ChildReply, { type: "logged" }>>({ type: "log", seq: ++seq });
+      return reply.requests;
+    },
+    async webSocket(action) {
+      const reply = await ask<Extract<ChildReply, { type: "ws" }>>({ type: "ws", seq: ++seq, action });
+      return reply.open;
     },
     async requestCount() {
       const reply = await ask<Extract<ChildReply, { type: "counted" }>>({ type: "count", seq: ++seq });
