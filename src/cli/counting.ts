@@ -28,6 +28,8 @@ export function counting<H extends JobHandle, Raw>(client: JobProvider<H, Raw>):
     normalize: (raw) => client.normalize(raw),
     kindOf: (handle) => client.kindOf(handle),
     checkHandle: (handle) => client.checkHandle(handle),
+    // Comfy's WebSocket: the wait learns ends and progress from it; polls stay the source of truth.
+    ...(client.push ? { push: client.push } : {}),
     async status(handle, init) {
       stats.polls++;
       try {

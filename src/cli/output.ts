@@ -161,6 +161,24 @@ export function stateText(state: JobState, rawStatus: string | undefined, paint:
   return `${color(state)}${rawStatus !== undefined && rawStatus !== state ? paint.dim(` (${printable(rawStatus, rawMax)})`) : ""}`;
 }
 
+const BAR_WIDTH = 10;
+
+/**
+ * Pushed progress (Comfy Cloud's WebSocket): "step 2/4 (node 3)", or "node 3" before the node
+ * reports steps; `bar` puts a bar of the steps before it, for the live line on a terminal.
+ */
+export function progressText(progress: JobSnapshot["progress"], paint: Palette, bar = false): string {
+  if (!progress) return "";
+  const node = progress.node === undefined ? "" : `node ${printable(progress.node, SHOWN.word)}`;
+  const { value, max } = progress;
+  if (value === undefined || !(Number.isFinite(value) && Number.isFinite(max) && max > 0)) return node;
+  const done = Math.min(max, Math.max(0, value));
+  const steps = `step ${done}/${max}${node ? ` (${node})` : ""}`;
+  if (!bar) return steps;
+  const filled = Math.round((done / max) * BAR_WIDTH);
+  return `${paint.cyan("█".repeat(filled))}${paint.dim("░".repeat(BAR_WIDTH - filled))} ${steps}`;
+}
+
 /** A snapshot as JSON fields; `raw` only when asked, since bodies with results can be large. */
 export function snapshotFields(snapshot: JobSnapshot, withRaw: boolean): Record<string, unknown> {
   return {
@@ -170,6 +188,7 @@ export function snapshotFields(snapshot: JobSnapshot, withRaw: boolean): Record<
     rawStatus: snapshot.rawStatus ?? null,
     terminal: snapshot.terminal,
     ...(snapshot.errorMessage ? { errorMessage: snapshot.errorMessage } : {}),
+    ...(snapshot.progress ? { progress: snapshot.progress } : {}),
     observedAt: snapshot.observedAt,
     ...(withRaw ? { raw: snapshot.raw } : {}),
   };

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { jsonLines, run, runCli, type Run, type RunOptions } from "./run.js";
+import { driveThroughProgress, jsonLines, run, runCli, WEB_SOCKET_ENV, type Run, type RunOptions } from "./run.js";
 
 const KEYS = {
   difyChatflow: "dify-chat-SECRET-4b1d8e",
@@ -204,6 +204,26 @@ describe.concurrent("wait", SLOW, () => {
     expect(done).toMatchObject({ event: "done", state: "succeeded", rawStatus: "success", exitCode: 0 });
     // Every poll the CLI counted is one request the provider received.
     expect(done["polls"]).toBe(fake.requests({ api: "comfy", jobId: job.id, route: "status" }).length);
+  });
+
+  test("JSON lines: updates carry the progress Comfy's WebSocket pushed (node, step of steps); done does not", async () => {
+    const job = fake.createJob("comfy", { status: "queued_limited" });
+    let stdout = "";
+    const stop = driveThroughProgress(fake, job, {
+      queued: () => stdout.includes('"rawStatus":"queued_limited"'),
+      step: () => /"progress":\{"node":"3","value":\d,"max":4\}/.test(stdout),
+    });
+    const run = await cli(["wait", "comfy", job.id, "--timeout", "30s"], {
+      env: WEB_SOCKET_ENV,
+      onStdout: (soFar) => (stdout = soFar),
+    }).finally(stop);
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    const steps = lines.filter((l) => l["event"] === "update" && l["progress"]?.["max"] !== undefined);
+    expect(steps.length).toBeGreaterThanOrEqual(1);
+    expect(steps[0]!["progress"]).toEqual({ node: "3", value: expect.any(Number), max: 4 });
+    expect(lines.at(-1)).toMatchObject({ event: "done", state: "succeeded", exitCode: 0 });
+    expect(lines.at(-1)).not.toHaveProperty("progress");
   });
 
   test("a job that fails exits 1", async () => {

@@ -77,3 +77,29 @@ export function jsonLines(stdout: string): Array<Record<string, any>> {
       }
     });
 }
+
+/** Node 22+ has a WebSocket of its own; Node 20 has one behind a flag. For CLI runs that should use Comfy's socket. */
+export const WEB_SOCKET_ENV: Record<string, string> =
+  typeof globalThis.WebSocket === "function" ? {} : { NODE_OPTIONS: "--experimental-websocket --no-warnings" };
+
+/**
+ * Moves a queued Comfy job along as a CLI's wait shows it: once a socket is open and the wait showed
+ * the job queued, the job runs (the fake pushes `executing` and four steps over 500 ms); once the wait
+ * showed a step, it succeeds. A run that showed no step within a second goes back to the queue and
+ * runs again, since the open socket may have been another process's. Returns the stop function.
+ */
+export function driveThroughProgress(
+  fake: { comfySockets: { count: number } },
+  job: { status: string; setStatus(status: string): void },
+  shown: { queued: () => boolean; step: () => boolean },
+): () => void {
+  let ranAt = 0;
+  const driver = setInterval(() => {
+    if (job.status === "queued_limited" && fake.comfySockets.count > 0 && shown.queued()) {
+      job.setStatus("executing");
+      ranAt = Date.now();
+    } else if (job.status === "executing" && shown.step()) job.setStatus("success");
+    else if (job.status === "executing" && Date.now() - ranAt > 1_000) job.setStatus("queued_limited");
+  }, 20);
+  return () => clearInterval(driver);
+}

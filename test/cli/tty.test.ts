@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import xterm from "@xterm/headless";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
-import { run, type Run } from "./run.js";
+import { driveThroughProgress, run, WEB_SOCKET_ENV, type Run } from "./run.js";
 
 const COLS = 100;
 const KEY = "comfy-SECRET-tty-5a5a5a";
@@ -194,5 +194,45 @@ describe.concurrent("provider text on a terminal", { timeout: 60_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`✔ comfy ${job.id} succeeded \\(success\\)`));
     expectCleanEnd(result.stdout, lines);
+  });
+});
+
+// Pushed progress rides on the last polled snapshot, so the state beside it may still be the queued one.
+describe("pushed progress on a terminal", { timeout: 60_000 }, () => {
+  /** A wait on a queued job that runs and ends as the CLI shows it (see driveThroughProgress). */
+  async function waitThroughProgress(env: Record<string, string | undefined>): Promise<Run> {
+    const job = fake.createJob("comfy", { status: "queued_limited" });
+    let stdout = "";
+    const stop = driveThroughProgress(fake, job, { queued: () => /queued/.test(stdout), step: () => /step \d\/4 \(node 3\)/.test(stdout) });
+    try {
+      return await onTerminal(`wait comfy ${job.id} --timeout 30s`, {
+        env: { ...WEB_SOCKET_ENV, ...env },
+        onStdout: (soFar) => (stdout = soFar),
+      });
+    } finally {
+      stop();
+    }
+  }
+
+  test("the live line shows a bar and the step of the node running, and leaves no trace", async () => {
+    const result = await waitThroughProgress({ NO_COLOR: "1" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/comfy \S+ \w+.* · [█░]{10} step \d\/4 \(node 3\) · \d+\.\d s · \d+ polls?/);
+    const lines = await screen(result.stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/✔ comfy \S+ succeeded \(success\)/);
+    expectCleanEnd(result.stdout, lines);
+  });
+
+  test("with CI set, one plain line per update: the step without a bar and without escapes", async () => {
+    const result = await waitThroughProgress({ NO_COLOR: "1", CI: "true" });
+    expect(result.code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(result.stdout.replace(/\r\n/g, "\n")).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(result.stdout).not.toMatch(/[█░]/);
+    const lines = await screen(result.stdout);
+    expect(lines[0]).toMatch(/^comfy \S+ queued \(queued_limited\) after \d+\.\d s$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^comfy \S+ \w+ \(\w+\) · step \d\/4 \(node 3\) after \d+\.\d s$/));
+    expect(lines.at(-1)).toMatch(/✔ comfy \S+ succeeded \(success\)/);
   });
 });

@@ -8,7 +8,7 @@ import { jobOf } from "../clients.js";
 import type { Context } from "../context.js";
 import { counting } from "../counting.js";
 import { EXIT, exitCodeForError, exitCodeForState, type ExitCode } from "../exit-codes.js";
-import { errorFields, fitWidth, seconds, shortId, snapshotFields, stateText } from "../output.js";
+import { errorFields, fitWidth, progressText, seconds, shortId, snapshotFields, stateText } from "../output.js";
 import { printable, SHOWN } from "../terminal-text.js";
 
 const REDRAW_MS = 200;
@@ -22,26 +22,28 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
   const name = `${handle.provider} ${printable(handle.jobId, SHOWN.id)}`;
 
   const short = `${handle.provider} ${shortId(handle.jobId)}`;
-  // Narrower and narrower, the id and then the raw status give way first: elapsed, polls and next poll matter more.
+  // Narrower and narrower, the id, the raw status and the progress bar give way first: elapsed, polls and next poll matter more.
   const liveText = () => {
-    for (const [who, rawMax] of [
-      [name, SHOWN.word],
-      [short, SHOWN.word],
-      [short, 16],
-      [short, 0],
+    for (const [who, rawMax, bar] of [
+      [name, SHOWN.word, true],
+      [short, SHOWN.word, true],
+      [short, 16, true],
+      [short, 0, true],
+      [short, 0, false],
     ] as const) {
-      const line = liveLine(who, rawMax);
+      const line = liveLine(who, rawMax, bar);
       if (out.fits(line)) return line;
     }
     // After the 2-column spinner, and one column spare so the cursor never wraps.
-    return fitWidth(liveLine(short, 0), out.columns - 3);
+    return fitWidth(liveLine(short, 0, false), out.columns - 3);
   };
-  const liveLine = (name: string, rawMax: number) => {
+  const liveLine = (name: string, rawMax: number, bar: boolean) => {
     const now = Date.now();
     const state = last ? stateText(last.state, rawMax > 0 ? last.rawStatus : undefined, out.paint, rawMax) : out.paint.dim("checking");
+    const progress = progressText(last?.progress, out.paint, bar);
     const next = nextPollAt === undefined ? "" : ` · next poll in ${Math.max(0, Math.ceil((nextPollAt - now) / 1000))} s`;
     const polls = `${stats.polls} poll${stats.polls === 1 ? "" : "s"}`;
-    return `${name} ${state} · ${seconds(now - started)} · ${polls}${next}`;
+    return `${name} ${state}${progress ? ` · ${progress}` : ""} · ${seconds(now - started)} · ${polls}${next}`;
   };
   const live = out.startLive(liveText());
   const redraw = live ? setInterval(() => (live.text = liveText()), REDRAW_MS) : undefined;
@@ -57,7 +59,12 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       onUpdate(s) {
         last = s;
         if (out.json) out.record({ event: "update", ...snapshotFields(s, false), elapsedMs: Date.now() - started, polls: stats.polls });
-        else if (!live) out.out(`${name} ${stateText(s.state, s.rawStatus, out.paint)} after ${seconds(Date.now() - started)}`);
+        else if (!live) {
+          const progress = progressText(s.progress, out.paint);
+          out.out(
+            `${name} ${stateText(s.state, s.rawStatus, out.paint)}${progress ? ` · ${progress}` : ""} after ${seconds(Date.now() - started)}`,
+          );
+        }
       },
       onProgress(state) {
         nextPollAt = Date.parse(state.nextPollAt);
