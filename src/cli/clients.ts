@@ -11,6 +11,7 @@ import {
   type DifyClient,
   type JobHandle,
   type JobProvider,
+  type WebSocketClass,
 } from "../index.js";
 import type { JobTarget, ProviderArg } from "./args.js";
 import { MissingKeyError } from "./exit-codes.js";
@@ -44,8 +45,8 @@ export function difyClient(env: Env, app: "chatflow" | "completion", baseUrl: st
   return createDifyClient<"chatflow" | "completion">({ ...settings("dify", env, baseUrl), app });
 }
 
-export function comfyClient(env: Env, baseUrl: string | undefined): ComfyClient {
-  return createComfyClient(settings("comfy", env, baseUrl));
+export function comfyClient(env: Env, baseUrl: string | undefined, webSocket?: WebSocketClass | false): ComfyClient {
+  return createComfyClient({ ...settings("comfy", env, baseUrl), ...(webSocket !== undefined ? { webSocket } : {}) });
 }
 
 export function deepAffectsClient(env: Env, baseUrl: string | undefined): DeepAffectsClient {

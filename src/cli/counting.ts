@@ -3,7 +3,7 @@
  * met and whether the end came by webhook. The watcher reports attempts only between polls, so the
  * count of the last poll and of failed ones comes from here.
  */
-import type { JobHandle, JobProvider } from "../index.js";
+import type { JobHandle, JobProvider, JobPush } from "../index.js";
 
 export interface PollStats {
   polls: number;
@@ -14,12 +14,14 @@ export interface PollStats {
   /** Raw statuses seen that the provider's state table does not know. */
   unknownStatuses: string[];
   viaWebhook: boolean;
+  /** Jobs whose end this provider read from its push connection (the first of a key's waits reads for all of them). */
+  pushedEnds: Set<string>;
   /** The last error a poll met, for telling what was handled. */
   lastError?: unknown;
 }
 
 export function counting<H extends JobHandle, Raw>(client: JobProvider<H, Raw>): { provider: JobProvider<H, Raw>; stats: PollStats } {
-  const stats: PollStats = { polls: 0, errors: [], rawStatuses: [], unknownStatuses: [], viaWebhook: false };
+  const stats: PollStats = { polls: 0, errors: [], rawStatuses: [], unknownStatuses: [], viaWebhook: false, pushedEnds: new Set() };
   const provider: JobProvider<H, Raw> = {
     provider: client.provider,
     rateKey: client.rateKey,
@@ -29,7 +31,7 @@ export function counting<H extends JobHandle, Raw>(client: JobProvider<H, Raw>):
     kindOf: (handle) => client.kindOf(handle),
     checkHandle: (handle) => client.checkHandle(handle),
     // Comfy's WebSocket: the wait learns ends and progress from it; polls stay the source of truth.
-    ...(client.push ? { push: client.push } : {}),
+    ...(client.push ? { push: countingPush(client.push, stats) } : {}),
     async status(handle, init) {
       stats.polls++;
       try {
@@ -57,4 +59,15 @@ export function counting<H extends JobHandle, Raw>(client: JobProvider<H, Raw>):
     };
   }
   return { provider, stats };
+}
+
+function countingPush(push: JobPush, stats: PollStats): JobPush {
+  return {
+    connect: () => push.connect(),
+    parse(frame) {
+      const event = push.parse(frame);
+      if (event?.ended) stats.pushedEnds.add(event.jobId);
+      return event;
+    },
+  };
 }

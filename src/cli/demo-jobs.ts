@@ -2,7 +2,7 @@
  * The demo's four jobs: which provider each runs on (the embedded fakes, or with --real the real
  * provider whose key is set), their scripts, the trouble injected into them, and how they start.
  */
-import type { JobHandle, JobProvider, JobSnapshot, WaitOptions } from "../index.js";
+import type { JobHandle, JobProvider, JobSnapshot, WaitOptions, WebSocketClass } from "../index.js";
 import type { FakeApi, FakeProviders, FaultHandle, ScriptStep } from "../testing.js";
 import { comfyClient, deepAffectsClient, difyClient, ENV_NAMES, type Env } from "./clients.js";
 import { counting, type PollStats } from "./counting.js";
@@ -27,6 +27,8 @@ const FAKE_WAIT: WaitOptions = {
 };
 /** A job with a webhook polls only as a fallback, every webhookFallbackMs (which must fit under the ceiling). */
 const FAKE_WEBHOOK_WAIT: WaitOptions = { ...FAKE_WAIT, poll: { ...FAKE_WAIT.poll, maxIntervalMs: 3_000 }, webhookFallbackMs: 2_500 };
+/** With Comfy's WebSocket up, polls slow to this fallback: fast enough to still show the raw states on the way. */
+const FAKE_PUSH_WAIT: WaitOptions = { ...FAKE_WAIT, pushFallbackMs: 1_500 };
 const REAL_WAIT: WaitOptions = { timeoutMs: 15 * 60_000 };
 
 export interface Trouble {
@@ -101,6 +103,8 @@ export interface StartContext {
   real: RealChoice;
   /** Loopback URL of the demo's webhook receiver, with its token. */
   webhookUrl: string;
+  /** The Comfy client's `webSocket` option (see demo-socket.ts). */
+  webSocket: WebSocketClass | false | undefined;
 }
 
 /** Starts the four jobs at once and injects their trouble. */
@@ -139,12 +143,16 @@ async function startDify({ fake, env, real }: StartContext, app: "chatflow" | "c
   return job;
 }
 
-async function startComfy({ fake, env, real }: StartContext): Promise<DemoJob> {
-  const client = real.comfy ? comfyClient(env, undefined) : comfyClient({ COMFY_API_KEY: fake.keys.comfy }, fake.urls.comfy);
+async function startComfy({ fake, env, real, webSocket }: StartContext): Promise<DemoJob> {
+  const client = real.comfy
+    ? comfyClient(env, undefined, webSocket)
+    : comfyClient({ COMFY_API_KEY: fake.keys.comfy }, fake.urls.comfy, webSocket);
   const handle = await client.submitWorkflow(DEMO_WORKFLOW);
   const job = makeJob("Comfy Cloud", real.comfy, "comfy", client, handle, fake);
   if (!real.comfy) {
-    const fault = fake.fault({ api: "comfy", route: "status", jobId: handle.jobId, rawStatus: "warming_up", times: 2 });
+    if (client.push) job.waitOptions = FAKE_PUSH_WAIT;
+    // Once: with the socket up the second poll comes 1.5 s later, and must see queued_limited.
+    const fault = fake.fault({ api: "comfy", route: "status", jobId: handle.jobId, rawStatus: "warming_up", times: 1 });
     job.trouble.push(
       { what: "raw state queued_limited", outcome: (j) => (j.stats.rawStatuses.includes("queued_limited") ? "read as queued" : undefined) },
       {
@@ -205,6 +213,11 @@ function hit(fault: FaultHandle): boolean {
 
 function scriptLength(script: ScriptStep[]): number {
   return script.slice(0, -1).reduce((sum, step) => sum + (step.forMs ?? 0), 0);
+}
+
+/** Whether the job's end came over Comfy's WebSocket. */
+export function endPushed(job: DemoJob): boolean {
+  return job.stats.pushedEnds.has(job.handle.jobId);
 }
 
 /** Requests the job cost: counted by the fake server itself, or start + polls against a real one. */

@@ -4,8 +4,8 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { FakeProviders } from "../testing.js";
-import { requestsSpent, type DemoJob } from "./demo-jobs.js";
-import { fitWidth, Live, seconds, shortId, stateText, type Palette } from "./output.js";
+import { endPushed, requestsSpent, type DemoJob } from "./demo-jobs.js";
+import { fitWidth, Live, progressText, seconds, shortId, stateText, type Palette } from "./output.js";
 
 const REDRAW_MS = 120;
 
@@ -36,10 +36,12 @@ export class DemoView {
     this.live = undefined;
   }
 
-  /** A change of state (plain mode prints it; the live block shows it on its next redraw). */
+  /** A change of state or of pushed progress (plain mode prints it; the live block shows it on its next redraw). */
   changed(job: DemoJob): void {
     if (this.interactive || !job.last) return;
-    this.event(job, `${stateText(job.last.state, job.last.rawStatus, this.paint)}${job.stats.viaWebhook ? " via webhook" : ""}`);
+    const progress = progressText(job.last.progress, this.paint);
+    const via = job.stats.viaWebhook ? " via webhook" : job.last.terminal && endPushed(job) ? " via socket" : "";
+    this.event(job, `${stateText(job.last.state, job.last.rawStatus, this.paint)}${progress ? ` · ${progress}` : ""}${via}`);
   }
 
   /** Trouble met by a poll, told once per error in either mode (a live block redraws below the line). */
@@ -71,8 +73,9 @@ export class DemoView {
         !job.result && !job.error && job.nextPollAt !== undefined
           ? ` · next ${Math.max(0, Math.ceil((job.nextPollAt - now) / 1000))} s`
           : "";
-      const via = job.stats.viaWebhook ? " · webhook" : "";
-      return `  ${mark} ${job.label.padEnd(16)} ${shortId(job.handle.jobId).padEnd(12)} ${pad(state, 26)} ${seconds(ended - this.startedAt).padStart(6)} · ${job.stats.polls} poll${job.stats.polls === 1 ? "" : "s"}${next}${via}`;
+      const via = job.stats.viaWebhook ? " · webhook" : endPushed(job) ? " · socket" : "";
+      const progress = !job.result && job.last?.progress ? ` · ${progressText(job.last.progress, this.paint, true)}` : "";
+      return `  ${mark} ${job.label.padEnd(16)} ${shortId(job.handle.jobId).padEnd(12)} ${pad(state, 26)} ${seconds(ended - this.startedAt).padStart(6)} · ${job.stats.polls} poll${job.stats.polls === 1 ? "" : "s"}${next}${via}${progress}`;
     });
     const open = jobs.filter((j) => !j.result && !j.error).length;
     const width = (this.stream.columns || 80) - 3;
@@ -100,7 +103,7 @@ export function summaryLines(jobs: DemoJob[], fake: FakeProviders, paint: Palett
       : `error: ${errorName(job.error)}`;
     const detected =
       snapshot && job.realEndAt !== undefined ? `+${((Date.parse(snapshot.observedAt) - job.realEndAt) / 1000).toFixed(2)} s` : "n/a";
-    const via = snapshot ? (job.stats.viaWebhook ? "webhook" : "poll") : "-";
+    const via = snapshot ? (job.stats.viaWebhook ? "webhook" : endPushed(job) ? "socket" : "poll") : "-";
     return [
       job.label,
       shortId(job.handle.jobId),

@@ -12,6 +12,7 @@ import { createWatcher, createWebhookHandler, JobStatusError, RateLimitError, to
 import { startFakeProviders } from "../testing.js";
 import { secretsOf } from "./clients.js";
 import { chooseReal, DEMO_SCRIPTS, startJobs, type DemoJob } from "./demo-jobs.js";
+import { demoWebSocket } from "./demo-socket.js";
 import { DemoView, summaryLines } from "./demo-view.js";
 import { EXIT, exitCodeForSignal, type StopSignal } from "./exit-codes.js";
 import { isInteractive, paletteFor, seconds, shortId } from "./output.js";
@@ -61,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       : "Embedded fake providers on 127.0.0.1: no real provider is called, no key is needed.",
   );
   for (const note of real.notes) write(`  ${note}`);
+  const socket = await demoWebSocket();
+  write(paint.dim(socket.note));
 
   const fake = await startFakeProviders({ defaultScripts: DEMO_SCRIPTS });
   const watcher = createWatcher();
@@ -77,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
 
   let jobs: DemoJob[];
   try {
-    jobs = await startJobs({ fake, env, real, webhookUrl });
+    jobs = await startJobs({ fake, env, real, webhookUrl, webSocket: socket.webSocket });
   } catch (error) {
     write(paint.red(`Could not start the jobs: ${error instanceof Error ? error.message : String(error)}`));
     await cleanup();

@@ -3,12 +3,24 @@
  * injected trouble handled, plain lines only, in under 30 s. And `--real` with a key set uses that
  * provider (here the test kit stands in for the real Dify) and says so, never printing the key.
  */
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startFakeProviders, type FakeProviders } from "../../src/testing.js";
 import { run } from "./run.js";
 
 const DEMO = ["npx", "tsx", "src/cli/demo.ts"];
 const REAL_DIFY_KEY = "app-SECRET-real-dify-8c8c8c";
+/** The demo's Comfy job listens on a WebSocket when Node has one (22+) or the ws package is installed. */
+const WEB_SOCKET = typeof globalThis.WebSocket === "function" || resolves("ws");
+
+function resolves(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let standIn: FakeProviders;
 beforeAll(async () => {
@@ -52,12 +64,19 @@ describe.concurrent("npm start", { timeout: 60_000 }, () => {
     }
     expect(rows.get("Dify Chatflow")).toMatch(/429, Retry-After 1 s: waited 1 s as asked/);
     expect(rows.get("Dify Completion")).toMatch(/502 HTML page: retried/);
-    expect(rows.get("Comfy Cloud")).toMatch(/queued_limited: read as queued.*"warming_up" ×2: state unknown, kept polling/);
+    expect(rows.get("Comfy Cloud")).toMatch(/queued_limited: read as queued.*"warming_up": state unknown, kept polling/);
     expect(rows.get("DeepAffects asr")).toMatch(/ webhook .*delivery ended the wait/);
     expect(result.stdout).toMatch(/All 4 jobs succeeded in \d+\.\d s\./);
     // The progress lines: each job's states as they changed, with the raw status.
     expect(result.stdout).toMatch(/Comfy Cloud +\S+ +queued \(queued_limited\)/);
     expect(result.stdout).toMatch(/Dify Chatflow +\S+ +⚠ 429 rate limited, Retry-After 1\.0 s: handled/);
+    if (WEB_SOCKET) {
+      // The Comfy job's progress and end came over its WebSocket: its steps, then its end, seen at once.
+      expect(result.stdout).toMatch(/Comfy Cloud: its end and progress come over its WebSocket/);
+      expect(result.stdout).toMatch(/Comfy Cloud +\S+ +running \(executing\) · step \d\/4 \(node 3\)/);
+      expect(result.stdout).toMatch(/Comfy Cloud +\S+ +succeeded \(success\) via socket/);
+      expect(rows.get("Comfy Cloud")).toMatch(/ \+0\.[0-4]\d s +socket /);
+    } else expect(result.stdout).toMatch(/Comfy Cloud: polled only/);
   });
 
   test("--real uses the provider whose key is set and says so; the others stay fake; the key is never printed", async () => {
