@@ -61,12 +61,18 @@ export function counting<H extends JobHandle, Raw>(client: JobProvider<H, Raw>):
   return { provider, stats };
 }
 
+const MAX_PUSHED_ENDS = 256;
+
 function countingPush(push: JobPush, stats: PollStats): JobPush {
   return {
     connect: () => push.connect(),
     parse(frame) {
       const event = push.parse(frame);
-      if (event?.ended) stats.pushedEnds.add(event.jobId);
+      if (event?.ended) {
+        stats.pushedEnds.add(event.jobId);
+        // The socket carries every job of the key's user: only the latest ends are kept.
+        if (stats.pushedEnds.size > MAX_PUSHED_ENDS) stats.pushedEnds.delete(stats.pushedEnds.values().next().value!);
+      }
       return event;
     },
   };
