@@ -46,11 +46,20 @@ export interface ScenarioResult {
   statusPerJob: number;
   /** Every HTTP request at the fake (status, detail...), per job. */
   requestsPerJob: number;
+  /** How many jobs cost 1, 2, 3... status requests. */
+  statusHistogram: Record<string, number>;
   /** WebSocket upgrades the fake accepted and refused. */
   upgrades: { accepted: number; refused: number };
   /** Jobs whose updates carried pushed progress steps (value of max). */
   jobsWithProgress: number;
   lagMs: Lag;
+  /**
+   * Jobs that ended after every job's first poll had arrived: all jobs are added at once, so their
+   * first polls come due together and a job ending meanwhile waits its turn for a request slot.
+   */
+  lagAfterFirstPollsMs: Lag;
+  /** When the last job's first status request arrived, after the jobs were added. */
+  firstPollsDoneMs: number;
   /** Jobs whose scripted end fell inside the drop window (the same jobs in every scenario). */
   lagInDropMs: Lag;
   /** Drop scenario: from the end of the refusals to the next accepted upgrade. */
@@ -201,6 +210,12 @@ async function runScenario(name: ScenarioName, lengths: number[], config: Config
     const ws = log.filter((r) => r.route === "ws");
     const http = log.filter((r) => r.route !== "ws");
     const n = Math.max(1, created.ids.length);
+    const perJob = new Map<string, number[]>();
+    for (const r of http)
+      if (r.route === "status" && r.jobId !== undefined) (perJob.get(r.jobId) ?? perJob.set(r.jobId, []).get(r.jobId)!).push(r.at);
+    const statusHistogram: Record<string, number> = {};
+    for (const ats of perJob.values()) statusHistogram[ats.length] = (statusHistogram[ats.length] ?? 0) + 1;
+    const firstPollsDone = Math.max(addedAt, ...[...perJob.values()].map((ats) => ats[0]!));
     const reconnect = refusalsEnded === undefined ? undefined : ws.find((r) => r.status === 101 && r.at >= refusalsEnded!);
     return {
       name,
@@ -209,7 +224,10 @@ async function runScenario(name: ScenarioName, lengths: number[], config: Config
       requestsPerJob: http.length / n,
       upgrades: { accepted: ws.filter((r) => r.status === 101).length, refused: ws.filter((r) => r.status !== 101).length },
       jobsWithProgress: withProgress.size,
+      statusHistogram,
       lagMs: lagOf(created.ids),
+      lagAfterFirstPollsMs: lagOf(created.ids.filter((id) => endsAt.get(id)! > firstPollsDone)),
+      firstPollsDoneMs: firstPollsDone - addedAt,
       lagInDropMs: lagOf(inDrop),
       reconnectAfterMs: reconnect && refusalsEnded !== undefined ? reconnect.at - refusalsEnded : undefined,
       wallMs,

@@ -31,7 +31,7 @@ process.on("message", (raw) => {
   } else if (command.type === "stamps") {
     reply({ type: "stamped", seq: command.seq, stamps: arrivalsByKey() });
   } else if (command.type === "log") {
-    const requests = fake.requests().map((r) => ({ route: r.route, at: r.at, status: r.status }));
+    const requests = fake.requests().map((r) => ({ route: r.route, at: r.at, status: r.status, jobId: r.jobId }));
     reply({ type: "logged", seq: command.seq, requests });
   } else if (command.type === "ws") {
     if (command.action === "refuse") refusing ??= fake.fault({ api: "comfy", route: "ws", status: 503 });

@@ -21,6 +21,7 @@ export interface LoggedRequest {
   route: string;
   at: number;
   status?: number | undefined;
+  jobId?: string | undefined;
 }
 
 export type ChildReply =
