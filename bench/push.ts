@@ -1,5 +1,5 @@
 /**
- * Benchmark 7: Comfy Cloud push. 1,000 Comfy jobs of mixed lengths on the fake providers over
+ * Benchmark 8: Comfy Cloud push. 1,000 Comfy jobs of mixed lengths on the fake providers over
  * loopback, watched by one watcher three ways: polling only (`webSocket: false`, the baseline,
  * measured in the same run), with the WebSocket, and with the WebSocket dropped (upgrades refused)
  * for a while in the middle of the run. The fake runs in a child process; the job ends are the

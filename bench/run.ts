@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the seven benchmarks, writes bench/results/*.json and rewrites
+ * `npm run bench`: runs the eight benchmarks, writes bench/results/*.json and rewrites
  * BENCHMARKS.md. `npm run bench -- many-jobs bundle` runs only those (the others keep their last
  * results, read back from bench/results).
  */

@@ -65,6 +65,7 @@ const MAX_PUSHED_ENDS = 256;
 
 function countingPush(push: JobPush, stats: PollStats): JobPush {
   return {
+    target: push.target,
     connect: () => push.connect(),
     parse(frame) {
       const event = push.parse(frame);
