@@ -72,7 +72,7 @@ function pushNotes(result: PushResult): string {
       .filter(([k]) => Number(k) > 2)
       .reduce((n, [, v]) => n + v, 0);
     notes.push(
-      `Requests: with the socket a job spends its first poll (on its usual schedule, 2.5 s after its start: it catches an end pushed before the job was added) and the one request that confirms its pushed end. A job still running 30 s (\`pushFallbackMs\`, default) after that first poll answered pays a fallback poll as well: the ${extra} jobs above with more than 2. The figure is 2 per job or less for jobs shorter than the fallback; this workload's lengths run to 40 s, past it.`,
+      `Requests: with the socket a job spends its first poll (on its usual schedule, 2.5 s after its start: it catches an end pushed before the job was added) and the one request that confirms its pushed end. A job still running 60 s (\`pushFallbackMs\`, default, as for webhooks) after that first poll answered pays a fallback poll as well: the ${extra} jobs above with more than 2. The figure is 2 per job or less for jobs shorter than the fallback; this workload's lengths run to 40 s, past it.`,
     );
   }
   if (!result.targets[1]!.pass) {

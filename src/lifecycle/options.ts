@@ -54,7 +54,7 @@ export interface WaitOptions<S extends JobSnapshot = JobSnapshot> extends LogOpt
   webhookFallbackMs?: number | undefined;
   /**
    * Poll interval while the provider's push connection is up (Comfy Cloud's WebSocket), as a
-   * fallback (default 30 s): a pushed job end is confirmed at once with one status request, and
+   * fallback (default 60 s, as for webhooks): a pushed job end is confirmed at once with one status request, and
    * while the connection is down the job polls by its usual policy.
    */
   pushFallbackMs?: number | undefined;
@@ -196,7 +196,8 @@ export interface ResolvedJobOptions {
 const DEFAULT_MAX_FAILURES = 20;
 /** Poll interval of a job that expects a webhook, as a fallback; the fleet's workers use it too. */
 export const DEFAULT_WEBHOOK_FALLBACK_MS = 60_000;
-const DEFAULT_PUSH_FALLBACK_MS = 30_000;
+// As slow as a webhook's fallback: the pushed end is the fast path, the poll only a safety net.
+const DEFAULT_PUSH_FALLBACK_MS = DEFAULT_WEBHOOK_FALLBACK_MS;
 
 /** A schedule no faster than `fallbackMs`: a fallback slower than the ceiling (DeepAffects' is 2 min) raises the ceiling with it. */
 function fallbackLayer(fallbackMs: number, layers: Array<PollPolicyOptions | PollDefaults | undefined>): PollPolicyOptions {
