@@ -187,12 +187,13 @@ export class ComfySocketHub {
   private activate(): void {
     if (this.active) return;
     this.active = true;
+    const now = this.ctx.now();
     for (const job of this.ctx.jobs.all("comfy")) {
-      const tracked: Tracked = { group: groupOf(this.ctx, job), started: false, run: [] };
+      const tracked: Tracked = { group: groupOf(this.ctx, job, now), started: false, run: [] };
       tracked.started = tracked.group === "in_progress";
       if (queued(tracked.group)) this.queue[job.owner]++;
       this.tracked.set(job, tracked);
-      this.scheduleNext(job, tracked);
+      this.scheduleNext(job, tracked, now);
     }
   }
 
@@ -206,7 +207,10 @@ export class ComfySocketHub {
     }
     tracked.cancelNext?.();
     tracked.cancelNext = undefined;
-    const group = groupOf(this.ctx, job);
+    // One clock reading for the state and the next change: a tick between two (a timer fires up to
+    // 1 ms early) saw the job still running with no change ahead, and its end was never pushed.
+    const now = this.ctx.now();
+    const group = groupOf(this.ctx, job, now);
     if (group !== tracked.group) {
       const from = tracked.group;
       tracked.group = group;
@@ -218,7 +222,7 @@ export class ComfySocketHub {
       this.enter(job, tracked, group);
       if (leaves) this.pushStatus(job.owner);
     }
-    this.scheduleNext(job, tracked);
+    this.scheduleNext(job, tracked, now);
   }
 
   private enter(job: JobRecord, tracked: Tracked, group: string): void {
@@ -286,11 +290,11 @@ export class ComfySocketHub {
     tracked.run = [];
   }
 
-  private scheduleNext(job: JobRecord, tracked: Tracked): void {
-    const at = nextChange(this.ctx, job);
+  private scheduleNext(job: JobRecord, tracked: Tracked, now: number): void {
+    const at = nextChange(job, now);
     if (at === undefined) return;
     // Timers may fire a little before the clock shows the change: update() then waits again.
-    tracked.cancelNext = this.lifetime.timer(Math.max(1, at - this.ctx.now()), () => this.update(job));
+    tracked.cancelNext = this.lifetime.timer(Math.max(1, at - now), () => this.update(job));
   }
 
   private pushStatus(user: User): void {
@@ -326,8 +330,8 @@ export class ComfySocketHub {
 /** PREVIEW_IMAGE: type 1 and image_type 2 (PNG) as big-endian uint32, then the image bytes. */
 const PREVIEW_FRAME = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 2]), PNG_SIGNATURE]);
 
-function groupOf(ctx: KitContext, job: JobRecord): string {
-  return comfyDetailStatus(ctx.jobs.state(job).status);
+function groupOf(ctx: KitContext, job: JobRecord, now: number): string {
+  return comfyDetailStatus(ctx.jobs.state(job, now).status);
 }
 
 function queued(group: string): boolean {
@@ -352,10 +356,9 @@ function steps(job: JobRecord): Step[] {
   return out;
 }
 
-/** When the job's scripted state next changes; undefined once it cannot change by itself. */
-function nextChange(ctx: KitContext, job: JobRecord): number | undefined {
+/** When the job's scripted state next changes after `now`; undefined once it cannot change by itself. */
+function nextChange(job: JobRecord, now: number): number | undefined {
   if (job.forced) return undefined;
-  const now = ctx.now();
   const current = steps(job).find((s) => now < s.end);
   return current && Number.isFinite(current.end) ? current.end : undefined;
 }

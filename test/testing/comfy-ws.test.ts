@@ -287,6 +287,25 @@ describe("a job's messages", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(l.of(job.id)).toEqual([]);
   });
+
+  test("a job's end is pushed when its timer fires a millisecond early and the clock ticks over during the check", async () => {
+    // Node's timers may fire ~1 ms before Date.now() shows their time; here each read of the clock
+    // after the arming is the next millisecond, so the hub reads "still running" then "ended".
+    const createdAt = Date.now();
+    let t = createdAt;
+    let ticking = false;
+    const own = await startFakeProviders({ now: () => (ticking ? t++ : t) });
+    try {
+      const job = own.createJob("comfy", { script: [{ status: "executing", forMs: 50 }, { status: "success" }] });
+      const l = await listen(own);
+      t = createdAt + 49;
+      ticking = true;
+      await until(() => l.of(job.id).some((m) => m.type === "execution_success"), 1000);
+    } finally {
+      for (const ws of open.splice(0)) ws.terminate();
+      await own.close();
+    }
+  });
 });
 
 describe("faults and control", () => {
