@@ -206,7 +206,7 @@ describe.concurrent("wait", SLOW, () => {
     expect(done["polls"]).toBe(fake.requests({ api: "comfy", jobId: job.id, route: "status" }).length);
   });
 
-  test("JSON lines: updates carry the progress Comfy's WebSocket pushed (node, step of steps); done does not", async () => {
+  test("JSON lines: the progress Comfy's WebSocket pushed (node, step of steps) comes on updates, or alone on progress lines; done has none", async () => {
     const job = fake.createJob("comfy", { status: "queued_limited" });
     let stdout = "";
     const stop = driveThroughProgress(fake, job, {
@@ -219,7 +219,10 @@ describe.concurrent("wait", SLOW, () => {
     }).finally(stop);
     expect(run.code).toBe(0);
     const lines = jsonLines(run.stdout);
-    const steps = lines.filter((l) => l["event"] === "update" && l["progress"]?.["max"] !== undefined);
+    const steps = lines.filter((l) => (l["event"] === "update" || l["event"] === "progress") && l["progress"]?.["max"] !== undefined);
+    // A progress line repeats no state and no raw status: those come once per change, on updates.
+    for (const line of lines.filter((l) => l["event"] === "progress"))
+      expect(Object.keys(line).sort()).toEqual(["elapsedMs", "event", "jobId", "progress", "provider"]);
     expect(steps.length).toBeGreaterThanOrEqual(1);
     expect(steps[0]!["progress"]).toEqual({ node: "3", value: expect.any(Number), max: 4 });
     expect(lines.at(-1)).toMatchObject({ event: "done", state: "succeeded", exitCode: 0 });
@@ -337,10 +340,11 @@ describe.concurrent("provider text", SLOW, () => {
 
   test("wait --json with a 3 MB status writes it once per change of state, never per poll", async () => {
     const huge = `\u001b[2J\u009b${"x".repeat(3_000_000)}\u202e`;
-    const job = fake.createJob("comfy", { status: huge });
-    const { code, stdout } = await cli(["wait", "comfy", job.id, "--min-interval", "200ms", "--timeout", "30s"], {
+    // Dify, which pushes nothing: where a WebSocket exists, a Comfy job would poll at its slow fallback rate.
+    const job = fake.createJob("dify-chatflow", { status: huge });
+    const { code, stdout } = await cli(["wait", "dify", job.id, "--min-interval", "200ms", "--timeout", "30s"], {
       onStdout(soFar) {
-        if ((soFar.match(/"event":"poll"/g) ?? []).length >= 3 && job.status === huge) job.setStatus("success");
+        if ((soFar.match(/"event":"poll"/g) ?? []).length >= 3 && job.status === huge) job.setStatus("completed");
       },
     });
     expect(code).toBe(0);

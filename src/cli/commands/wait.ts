@@ -57,8 +57,19 @@ export async function runWait(command: Extract<Command, { kind: "wait" }>, { env
       // The CLI does not know the job's age, so it checks at once and lets the schedule grow from there.
       poll: { initialDelayMs: 0, ...(minIntervalMs ? { minIntervalMs, maxIntervalMs: Math.max(minIntervalMs, maxIntervalMs) } : {}) },
       onUpdate(s) {
+        const stateChanged = !last || last.state !== s.state || last.rawStatus !== s.rawStatus;
         last = s;
-        if (out.json) out.record({ event: "update", ...snapshotFields(s, false), elapsedMs: Date.now() - started, polls: stats.polls });
+        // Pushed progress alone gets a lean line: a long raw status is written once per change of state.
+        if (out.json && stateChanged)
+          out.record({ event: "update", ...snapshotFields(s, false), elapsedMs: Date.now() - started, polls: stats.polls });
+        else if (out.json)
+          out.record({
+            event: "progress",
+            provider: handle.provider,
+            jobId: handle.jobId,
+            progress: s.progress ?? null,
+            elapsedMs: Date.now() - started,
+          });
         else if (!live) {
           const progress = progressText(s.progress, out.paint);
           out.out(
