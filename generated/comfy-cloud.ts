@@ -132,6 +132,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job events over a WebSocket
+         * @description Upgrades to a WebSocket that sends the user's job events as JSON text frames (status, execution_start, executing, progress, executed, execution_success, execution_error, execution_interrupted, and more).
+         */
+        get: operations["openJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -317,6 +337,153 @@ export interface components {
             cleared?: boolean;
             /** @description Array of job IDs that were successfully cancelled */
             deleted?: string[];
+        };
+        /** @description Sent when a node completes execution with outputs. */
+        WebSocketExecutedMessage: {
+            data?: {
+                /** @description Display node ID */
+                display_node?: string;
+                /** @description Node ID that completed */
+                node: string;
+                /**
+                 * @description Node outputs. Structure varies by node type.
+                 *     For image outputs: { "images": [{"filename": "...", "subfolder": "", "type": "output"}] }
+                 *     For video outputs: { "video": [{"filename": "...", "subfolder": "", "type": "output"}] }
+                 */
+                output?: {
+                    [key: string]: unknown;
+                };
+                /** Format: uuid */
+                prompt_id: string;
+            };
+            /** @enum {string} */
+            type?: "executed";
+        };
+        /** @description Sent when a specific node starts executing. */
+        WebSocketExecutingMessage: {
+            data?: {
+                /** @description The display node ID (may differ from node for grouped nodes) */
+                display_node?: string | null;
+                /** @description The node ID currently executing (null when execution completes) */
+                node?: string | null;
+                /** Format: uuid */
+                prompt_id: string;
+            };
+            /** @enum {string} */
+            type?: "executing";
+        };
+        /** @description Sent when workflow execution fails with an error. */
+        WebSocketExecutionErrorMessage: {
+            data?: {
+                /** @description Input values at time of failure */
+                current_inputs?: {
+                    [key: string]: unknown;
+                };
+                /** @description Output values at time of failure */
+                current_outputs?: {
+                    [key: string]: unknown;
+                };
+                /** @description Human-readable error message */
+                exception_message: string;
+                /**
+                 * @description Error classification. Common types:
+                 *     - ValidationError: Invalid workflow or inputs
+                 *     - ModelDownloadError: Failed to download required model
+                 *     - OOMError: Out of GPU memory
+                 *     - InsufficientFundsError: Account balance too low
+                 *     - InactiveSubscriptionError: Subscription not active
+                 * @enum {string}
+                 */
+                exception_type?: "ValidationError" | "ModelDownloadError" | "ImageDownloadError" | "OOMError" | "PanicError" | "ServiceError" | "WebSocketError" | "DispatcherError" | "InsufficientFundsError" | "InactiveSubscriptionError";
+                /** @description Node IDs that completed before the error */
+                executed?: string[];
+                /** @description Node ID where error occurred (if applicable) */
+                node_id?: string;
+                /** @description Type of node where error occurred */
+                node_type?: string;
+                /** Format: uuid */
+                prompt_id: string;
+                /** @description Stack trace lines (for debugging) */
+                traceback?: string[];
+            };
+            /** @enum {string} */
+            type?: "execution_error";
+        };
+        /** @description Sent when workflow execution is cancelled/interrupted. */
+        WebSocketExecutionInterruptedMessage: {
+            data?: {
+                /** Format: uuid */
+                prompt_id: string;
+            };
+            /** @enum {string} */
+            type?: "execution_interrupted";
+        };
+        /** @description Sent when workflow execution begins. */
+        WebSocketExecutionStartMessage: {
+            data?: {
+                /**
+                 * Format: uuid
+                 * @description The job/prompt ID that started executing
+                 */
+                prompt_id: string;
+            };
+            /** @enum {string} */
+            type?: "execution_start";
+        };
+        /** @description Sent when the entire workflow completes successfully. */
+        WebSocketExecutionSuccessMessage: {
+            data?: {
+                /** Format: uuid */
+                prompt_id: string;
+            };
+            /** @enum {string} */
+            type?: "execution_success";
+        };
+        /**
+         * @description Base structure for all WebSocket messages. Messages are JSON with a type
+         *     field indicating the message type and a data field containing type-specific payload.
+         */
+        WebSocketMessage: {
+            /** @description Message payload (structure varies by type) */
+            data?: {
+                [key: string]: unknown;
+            };
+            type: components["schemas"]["WebSocketMessageType"];
+        };
+        /**
+         * @description Type of WebSocket message. These match ComfyUI's native message types.
+         * @enum {string}
+         */
+        WebSocketMessageType: "status" | "execution_start" | "execution_cached" | "executing" | "progress" | "progress_state" | "executed" | "execution_success" | "execution_error" | "execution_interrupted";
+        /** @description Step-by-step progress within a node (e.g., diffusion sampling steps). */
+        WebSocketProgressMessage: {
+            data?: {
+                /** @description Total number of steps */
+                max: number;
+                /** @description Node ID showing progress */
+                node: string;
+                /** Format: uuid */
+                prompt_id: string;
+                /** @description Current step number */
+                value: number;
+            };
+            /** @enum {string} */
+            type?: "progress";
+        };
+        /** @description Queue status update. Sent when the queue state changes. */
+        WebSocketStatusMessage: {
+            data?: {
+                /** @description Session ID (only on initial connection) */
+                sid?: string;
+                status?: {
+                    exec_info?: {
+                        /** @description Number of jobs remaining in queue for this user */
+                        queue_remaining?: number;
+                    };
+                };
+            };
+            /** @enum {string} */
+            type?: "status";
         };
     };
     responses: {
@@ -711,6 +878,40 @@ export interface operations {
             429: components["responses"]["SubscriptionInactive"];
             /** @description Internal server error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    openJobEvents: {
+        parameters: {
+            query: {
+                /** @description A unique id for the connection; ignored today, sent for forward compatibility. */
+                clientId?: string;
+                /** @description The API key. */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols; each text frame is one of these messages. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebSocketMessage"] & (components["schemas"]["WebSocketStatusMessage"] | components["schemas"]["WebSocketExecutionStartMessage"] | components["schemas"]["WebSocketExecutingMessage"] | components["schemas"]["WebSocketProgressMessage"] | components["schemas"]["WebSocketExecutedMessage"] | components["schemas"]["WebSocketExecutionSuccessMessage"] | components["schemas"]["WebSocketExecutionErrorMessage"] | components["schemas"]["WebSocketExecutionInterruptedMessage"]);
+                };
+            };
+            /** @description Unauthorized (assumption, as the HTTP routes answer) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,8 +34,8 @@ export interface OverlayDocument {
   overlay: string;
   info: { title: string; version: string };
   extends?: string;
-  /** Which upstream operations we keep (openapi-format's filter); everything else is dropped. */
-  "x-jobstatus-keep": { operationIds: string[] };
+  /** Which upstream operations we keep (openapi-format's filter), and schemas no operation refers to but an action will. */
+  "x-jobstatus-keep": { operationIds: string[]; schemas?: string[] };
   actions: OverlayAction[];
 }
 
@@ -155,7 +155,12 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
       `openapi/upstream/${manifest.snapshot} has no operation ${missing.join(", ")} (kept by openapi/overlays/${name}.yaml)`,
     );
   }
+  const keptSchemas = schemasKept(doc, overlay["x-jobstatus-keep"]?.schemas ?? [], manifest.snapshot, name);
   doc = (await openapiFilter(doc, { filterSet: { inverseOperationIds: keep, unusedComponents: COMPONENT_KINDS } })).data;
+  if (Object.keys(keptSchemas).length > 0) {
+    doc.components ??= {};
+    doc.components.schemas = { ...doc.components.schemas, ...keptSchemas };
+  }
 
   // One action at a time, so each is checked against the document the previous ones left.
   const problems: string[] = [];
@@ -190,4 +195,19 @@ export async function buildDocument(root: string, name: string): Promise<{ text:
     `# Built by npm run spec:build from openapi/upstream/${manifest.snapshot} and openapi/overlays/${name}.yaml.\n` +
     `# Do not edit: add or change an action in the overlay, then run npm run spec:build.\n`;
   return { text: header + YAML.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), applied: (overlay.actions ?? []).length };
+}
+
+/** The named schemas and every schema they refer to, from the snapshot, before the filter drops the unused ones. */
+function schemasKept(doc: Json, names: string[], snapshot: string, name: string): Record<string, Json> {
+  const all: Record<string, Json> = doc.components?.schemas ?? {};
+  const kept: Record<string, Json> = {};
+  const visit = (schema: string): void => {
+    if (schema in kept) return;
+    if (!(schema in all))
+      throw new SpecBuildError(`openapi/upstream/${snapshot} has no schema ${schema} (kept by openapi/overlays/${name}.yaml)`);
+    kept[schema] = all[schema];
+    for (const ref of JSON.stringify(all[schema]).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) visit(ref[1]!);
+  };
+  for (const schema of names) visit(schema);
+  return kept;
 }

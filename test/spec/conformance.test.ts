@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COMFY_STATES, DEEPAFFECTS_STATES, DIFY_STATES } from "../../src/index.js";
 import { startFakeProviders, type FakeApi, type FakeProviders, type FaultRule } from "../../src/testing.js";
-import { problemsOf, webhookProblems, type Answer, type DocName } from "./conformance.js";
+import WebSocket from "ws";
+import { problemsOf, socketMessageProblems, webhookProblems, type Answer, type DocName } from "./conformance.js";
 
 let fake: FakeProviders;
 let limited: FakeProviders;
@@ -279,6 +280,41 @@ test("deepaffects: every async API, status, documented error and webhook answers
   expect(problems).toEqual([]);
 });
 
+test("comfy: every message the fake's WebSocket sends is one the document declares for /ws", async () => {
+  const live = await startFakeProviders();
+  const messages: Array<{ type?: unknown; data?: unknown }> = [];
+  try {
+    const socket = new WebSocket(`${live.urls.comfy.replace(/^http/, "ws")}/ws?clientId=conformance&token=${live.keys.comfy}`);
+    socket.on("message", (data, binary) => {
+      if (!binary) messages.push(JSON.parse(String(data)));
+    });
+    await new Promise((resolve, reject) => socket.on("open", resolve).on("error", reject));
+    const ran = live.createJob("comfy", { script: [{ status: "executing", forMs: 150 }, { status: "success" }] });
+    live.createJob("comfy", { script: [{ status: "executing", forMs: 100 }, { status: "error" }], errorMessage: "CUDA out of memory" });
+    const cancelled = live.createJob("comfy", { script: [{ status: "executing", forMs: 60_000 }, { status: "success" }] });
+    setTimeout(() => cancelled.setStatus("cancelled"), 100);
+    const ends = () => messages.filter((m) => String(m.type).startsWith("execution_") && m.type !== "execution_start").length;
+    await expect.poll(ends, { timeout: 5_000 }).toBe(3);
+    socket.close();
+    expect(ran.status).toBe("success");
+  } finally {
+    await live.close();
+  }
+  const types = new Set(messages.map((m) => m.type));
+  for (const type of [
+    "status",
+    "execution_start",
+    "executing",
+    "progress",
+    "executed",
+    "execution_success",
+    "execution_error",
+    "execution_interrupted",
+  ])
+    expect(types, `the fake sent no ${type}`).toContain(type);
+  expect(messages.flatMap(socketMessageProblems)).toEqual([]);
+});
+
 describe("the check can fail", () => {
   test("an undeclared status, an undeclared content type and a body off its schema are each reported", async () => {
     const job = fake.createJob("comfy", { status: "executing" });
@@ -296,5 +332,14 @@ describe("the check can fail", () => {
       /must be equal to one of the allowed values/,
     );
     off.remove();
+  });
+
+  test("a socket message off its schema, or of a type the document lacks, is reported", () => {
+    const id = "8c89fa2a-691e-4b3b-bdb2-4481016365ad";
+    expect(socketMessageProblems({ type: "progress", data: { prompt_id: id, node: "3", value: 1 } }).join()).toMatch(
+      /required property 'max'/,
+    );
+    expect(socketMessageProblems({ type: "executing", data: { prompt_id: id, node: 3 } }).join()).toMatch(/must be string/);
+    expect(socketMessageProblems({ type: "job_done", data: { prompt_id: id } }).join()).toMatch(/no schema WebSocketJobDoneMessage/);
   });
 });

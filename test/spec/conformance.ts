@@ -86,6 +86,23 @@ export function webhookProblems(docName: DocName, name: string, body: unknown): 
   return validate(docName, pointer, body, `${docName} webhook ${name}`);
 }
 
+/**
+ * The problems of one Comfy WebSocket text frame: against what the `/ws` upgrade answers (any of the
+ * message schemas), and against the one schema its `type` names.
+ */
+export function socketMessageProblems(message: { type?: unknown; data?: unknown }): string[] {
+  load("comfy-cloud");
+  const where = `comfy-cloud /ws message ${String(message.type)}`;
+  const any = validate("comfy-cloud", "#/paths/~1ws/get/responses/101/content/application~1json/schema", message, where);
+  const name = `WebSocket${String(message.type)
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("")}Message`;
+  const doc = load("comfy-cloud");
+  if (!(name in (doc.components?.schemas ?? {}))) return [...any, `${where}: no schema ${name} in the document`];
+  return [...any, ...validate("comfy-cloud", `#/components/schemas/${name}`, message, where)];
+}
+
 function problemsAgainst(answer: Answer, doc: Doc, responses: Doc, pointer: string, where: string): string[] {
   const key = [String(answer.status), `${String(answer.status)[0]}XX`, "default"].find((k) => k in responses);
   if (key === undefined) return [`${where}: status not declared (declared: ${Object.keys(responses).join(", ")})`];
