@@ -23,7 +23,7 @@ export type Command =
   | { kind: "help"; topic: CommandName | undefined }
   | { kind: "version" }
   | { kind: "status"; target: JobTarget; json: boolean }
-  | { kind: "wait"; target: JobTarget; json: boolean; timeoutMs: number | undefined; minIntervalMs: number | undefined }
+  | { kind: "wait"; target: JobTarget; json: boolean; timeoutMs: number | undefined; minIntervalMs: number | undefined; socket: boolean }
   | { kind: "start"; start: StartTarget; baseUrl: string | undefined; json: boolean }
   | { kind: "fake-server"; port: number; json: boolean };
 
@@ -49,7 +49,7 @@ const COMMON: Options = {
 const JOB: Options = { ...COMMON, action: { type: "string" }, app: { type: "string" }, api: { type: "string" } };
 const OPTIONS: Record<CommandName, Options> = {
   status: JOB,
-  wait: { ...JOB, timeout: { type: "string" }, "min-interval": { type: "string" } },
+  wait: { ...JOB, timeout: { type: "string" }, "min-interval": { type: "string" }, "no-socket": { type: "boolean" } },
   start: {
     ...COMMON,
     workflow: { type: "string" },
@@ -90,6 +90,7 @@ export function parseCommand(argv: readonly string[]): Command {
         json,
         timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, "--timeout", LONGEST.timeout),
         minIntervalMs: minInterval === undefined ? undefined : parseDuration(minInterval, "--min-interval", LONGEST.minInterval),
+        socket: values["no-socket"] !== true,
       };
     }
     case "start":

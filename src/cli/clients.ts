@@ -54,7 +54,7 @@ export function deepAffectsClient(env: Env, baseUrl: string | undefined): DeepAf
 }
 
 /** The client and a handle for a job named on the command line. */
-export function jobOf(target: JobTarget, env: Env): { client: JobProvider<any, any>; handle: JobHandle } {
+export function jobOf(target: JobTarget, env: Env, socket = true): { client: JobProvider<any, any>; handle: JobHandle } {
   // The CLI does not know when the job started: "now" makes the poll schedule start fast and grow.
   const startedAt = new Date().toISOString();
   const { jobId } = target;
@@ -64,7 +64,7 @@ export function jobOf(target: JobTarget, env: Env): { client: JobProvider<any, a
       return { client, handle: client.checkHandle({ provider: "dify", app: target.app, action: target.action, jobId, startedAt }) };
     }
     case "comfy": {
-      const client = comfyClient(env, target.baseUrl);
+      const client = comfyClient(env, target.baseUrl, socket ? undefined : false);
       return { client, handle: client.checkHandle({ provider: "comfy", jobId, startedAt }) };
     }
     case "deepaffects": {

@@ -104,6 +104,7 @@ Flags:
 ${table([
   ["--timeout <duration>", "give up after this long, exit 3 (30s, 10m, 1h30m; at most 720h; default: no limit)"],
   ["--min-interval <duration>", "floor between two polls, at most 24h (default: the provider's, 1 s; DeepAffects 12 s)"],
+  ["--no-socket", "Comfy: poll only, without listening on its WebSocket (used where the runtime has one)"],
   ...JOB_FLAGS,
 ])}
 

@@ -229,6 +229,20 @@ describe.concurrent("wait", SLOW, () => {
     expect(lines.at(-1)).not.toHaveProperty("progress");
   });
 
+  test("--no-socket: a Comfy wait polls on its usual schedule; with the socket it polls at the slow fallback and learns the end by push", async () => {
+    const script = [{ status: "executing", forMs: 2_500 }, { status: "success" }];
+    const [polled, pushed] = [fake.createJob("comfy", { script }), fake.createJob("comfy", { script })];
+    const [withoutSocket, withSocket] = await Promise.all([
+      cli(["wait", "comfy", polled.id, "--min-interval", "200ms", "--timeout", "30s", "--no-socket"], { env: WEB_SOCKET_ENV }),
+      cli(["wait", "comfy", pushed.id, "--min-interval", "200ms", "--timeout", "30s"], { env: WEB_SOCKET_ENV }),
+    ]);
+    expect([withoutSocket.code, withSocket.code]).toEqual([0, 0]);
+    const polls = (job: { id: string }) => fake.requests({ api: "comfy", jobId: job.id, route: "status" }).length;
+    // 2.5 s at 200 ms and up is at least five polls; with the socket, a few before it is up, then the one that confirms the end.
+    expect(polls(polled)).toBeGreaterThanOrEqual(5);
+    expect(polls(pushed)).toBeLessThanOrEqual(4);
+  });
+
   test("a job that fails exits 1", async () => {
     const job = fake.createJob("dify-chatflow", {
       script: [{ status: "processing", forMs: 400 }, { status: "error" }],

@@ -227,7 +227,7 @@ describe("hostile provider text through the CLI", () => {
           const job = fake.createJob(api, { script: [{ status, forMs: 500 }, { status: RAW[api].failed }], errorMessage: message });
           const { stdout, stderr, out } = outputFor(mode, noColor);
           const code = await runCommand(
-            { kind: "wait", target: targetOf(api, job.id), json: mode === "json", timeoutMs: 15_000, minIntervalMs: 50 },
+            { kind: "wait", target: targetOf(api, job.id), json: mode === "json", timeoutMs: 15_000, minIntervalMs: 50, socket: true },
             api,
             out,
           );

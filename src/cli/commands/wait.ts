@@ -14,7 +14,7 @@ import { printable, SHOWN } from "../terminal-text.js";
 const REDRAW_MS = 200;
 
 export async function runWait(command: Extract<Command, { kind: "wait" }>, { env, out, signal }: Context): Promise<ExitCode> {
-  const { client, handle } = jobOf(command.target, env);
+  const { client, handle } = jobOf(command.target, env, command.socket);
   const { provider, stats } = counting(client);
   const started = Date.now();
   let last: JobSnapshot | undefined;
