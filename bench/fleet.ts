@@ -7,7 +7,7 @@
  *   npx tsx bench/fleet.ts [--jobs 10000]      (npm run bench:fleet writes BENCHMARKS.md)
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -29,6 +29,7 @@ import { REPORTS, SETTLED_AT } from "./lib/fleet-worker.js";
 import { type FakeProcess, startFakeProcess } from "./lib/fake-process.js";
 import { machine, quantile, seeded, type Machine } from "./lib/machine.js";
 import { maxSliding } from "./lib/rates.js";
+import { webhookReceiver } from "./lib/webhook-receiver.js";
 
 export interface FleetSize {
   jobs?: number;
@@ -446,25 +447,6 @@ async function waitFor(check: () => Promise<boolean>, limitMs: number, everyMs =
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   return false;
-}
-
-/** Where the fake DeepAffects posts results: each delivery goes to the fleet (or the watcher). */
-async function webhookReceiver(deliver: (id: string, payload: unknown) => void): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        const payload = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { request_id?: unknown };
-        if (typeof payload.request_id === "string") deliver(payload.request_id, payload);
-        res.writeHead(200).end();
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

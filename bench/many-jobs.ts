@@ -5,14 +5,12 @@
  *
  *   npx tsx bench/many-jobs.ts [--jobs 10000]
  */
-import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { FakeApi, FakeJobInit } from "../src/testing.js";
 import type { JobHandle, JobProvider, RateBudget } from "../src/core/state.js";
 import type { PollPolicyOptions } from "../src/lifecycle/policy.js";
-import type { Watcher } from "../src/lifecycle/watcher.js";
 import { builtLibrary, type Library } from "./lib/built.js";
 import { startFakeProcess } from "./lib/fake-process.js";
 import { fullGc } from "./lib/gc.js";
@@ -20,6 +18,7 @@ import { machine, quantile, seeded, type Machine } from "./lib/machine.js";
 import { profile, type Profile } from "./lib/profile.js";
 import { maxFixed, maxSliding } from "./lib/rates.js";
 import { startSentinel, type LoopDelay } from "./lib/sentinel.js";
+import { webhookReceiver } from "./lib/webhook-receiver.js";
 
 export interface ManyJobsSize {
   jobs?: number;
@@ -134,7 +133,7 @@ async function runOnce(config: Config, lib: Library): Promise<ManyJobsResult> {
     deepaffects: lib.createDeepAffectsClient({ apiKey: keys.deepaffects, baseUrl: urls.deepaffects }),
   };
   const watcher = lib.createWatcher({ limiter: lib.createRateLimiter(), rateBudgets: { comfy: [cap], dify: [cap] } });
-  const receiver = await webhookReceiver(watcher);
+  const receiver = await webhookReceiver((id, payload) => watcher.deliver("deepaffects", id, payload));
   const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   try {
@@ -306,25 +305,6 @@ function mixOf(plan: Array<{ lane: string }>): Record<string, number> {
   const mix: Record<string, number> = {};
   for (const p of plan) mix[p.lane] = (mix[p.lane] ?? 0) + 1;
   return mix;
-}
-
-/** Where the fake DeepAffects posts results: each delivery ends its job's wait without a poll. */
-async function webhookReceiver(watcher: Watcher): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        const payload = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { request_id?: unknown };
-        if (typeof payload.request_id === "string") watcher.deliver("deepaffects", payload.request_id, payload);
-        res.writeHead(200).end();
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
