@@ -5,34 +5,12 @@
  * terminal yet leads to usual polling, one request at a time.
  */
 import { inspect } from "node:util";
-import WebSocket from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import {
-  createComfyClient,
-  wait,
-  type ComfyClientOptions,
-  type ComfyJobHandle,
-  type Logger,
-  type PollPolicyOptions,
-} from "../../src/comfy.js";
-import { startFakeProviders, type FakeProviders, type FaultHandle } from "../../src/testing.js";
+import { describe, expect, test } from "vitest";
+import { createComfyClient, wait, type ComfyClientOptions, type Logger } from "../../src/comfy.js";
+import { fake, faults, fast, handleOf, statusRequests, useComfyFake, webSocket } from "./fixtures/comfy-fake.js";
 import { until } from "../testing/helpers.js";
 
-let fake: FakeProviders;
-const faults: FaultHandle[] = [];
-beforeAll(async () => {
-  fake = await startFakeProviders();
-});
-afterEach(async () => {
-  faults.splice(0).forEach((f) => f.remove());
-  await until(() => fake.comfySockets.count === 0);
-});
-afterAll(() => fake.close());
-
-const webSocket = typeof globalThis.WebSocket === "function" ? undefined : (WebSocket as unknown as ComfyClientOptions["webSocket"]);
-const fast: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 100, jitter: 0 };
-const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
-const statusRequests = (jobId: string) => fake.requests({ api: "comfy", route: "status", jobId }).length;
+useComfyFake();
 
 function recorder(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

@@ -3,46 +3,27 @@
  * shared), with polling as the fallback and the source of truth: each pushed end costs exactly one
  * status request, polls slow down while the socket is up and come back when it drops.
  */
-import WebSocket from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   createComfyClient,
   createWatcher,
   wait,
   watch,
   type ComfyClientOptions,
-  type ComfyJobHandle,
   type JobSnapshot,
   type PollPolicyOptions,
 } from "../../src/comfy.js";
-import { startFakeProviders, type FakeProviders, type FaultHandle } from "../../src/testing.js";
+import { fake, faults, fast, handleOf, statusRequests, useComfyFake, webSocket } from "./fixtures/comfy-fake.js";
 import { until } from "../testing/helpers.js";
 
-let fake: FakeProviders;
-const faults: FaultHandle[] = [];
-beforeAll(async () => {
-  fake = await startFakeProviders();
-});
-afterEach(async () => {
-  faults.splice(0).forEach((f) => f.remove());
-  fake.comfySockets.delayMs = 0;
-  // Every test ends its jobs, and the last job of a key closes its connection.
-  await until(() => fake.comfySockets.count === 0);
-});
-afterAll(() => fake.close());
+useComfyFake();
 
-// Node 22+ has a WebSocket of its own; Node 20 gets the `ws` package's.
-const webSocket = typeof globalThis.WebSocket === "function" ? undefined : (WebSocket as unknown as ComfyClientOptions["webSocket"]);
 const comfyClient = (options: Partial<ComfyClientOptions> = {}) =>
   createComfyClient({ apiKey: fake.keys.comfy, baseUrl: fake.urls.comfy, webSocket, ...options });
 /** A first poll soon (to have a snapshot for progress), then nothing for a minute unless something pushes. */
 const slow: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 60_000, maxIntervalMs: 60_000, jitter: 0 };
 /** No poll for a minute: only a pushed end can end such a wait in time. */
 const never: PollPolicyOptions = { ...slow, initialDelayMs: 60_000 };
-/** Fast polls: what a job does while no connection is up. */
-const fast: PollPolicyOptions = { initialDelayMs: 50, minIntervalMs: 100, maxIntervalMs: 100, jitter: 0 };
-const handleOf = (jobId: string): ComfyJobHandle => ({ provider: "comfy", jobId, startedAt: new Date().toISOString() });
-const statusRequests = (jobId: string) => fake.requests({ api: "comfy", route: "status", jobId }).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Until the key's connection is open: a job that ends after this has its end pushed. */
 const connected = () => until(() => fake.comfySockets.count === 1, 5_000);
