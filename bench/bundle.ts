@@ -7,6 +7,7 @@
  */
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { gzipSync } from "node:zlib";
+import ts from "typescript";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { machine, type Machine } from "./lib/machine.js";
@@ -17,6 +18,8 @@ export interface BundleRow {
   gzipBytes: number;
   budgetBytes: number;
   pass: boolean;
+  /** Gzipped bytes with every message's text emptied (see withoutMessages): what the code alone weighs. */
+  gzipWithoutMessagesBytes: number;
   /** The biggest inputs, minified bytes each, largest first. */
   largestInputs: Array<{ input: string; bytes: number }>;
 }
@@ -26,10 +29,12 @@ export interface BundleResult {
   config: { bundler: string; platform: string; gzip: string };
   rows: BundleRow[];
   /**
-   * Gzipped bytes no app in today's shape gets under: openapi-fetch alone with an auth middleware and
-   * one GET, and `wait` imported alone (a one-job watcher, no client). Measured on a full run.
+   * Gzipped bytes no app in today's shape gets under, measured on a full run: openapi-fetch alone with
+   * an auth middleware and one GET; the shared request core every call runs through, with openapi-fetch
+   * (`core`), without it (`coreOwn`), and without it or any message text (`coreOwnCode`); and `wait`
+   * imported alone (a one-job watcher, no client).
    */
-  floors?: { openapiFetch: number; waitAlone: number } | undefined;
+  floors?: { openapiFetch: number; core: number; coreOwn: number; coreOwnCode: number; waitAlone: number } | undefined;
 }
 
 const KB = 1_000; // as size-limit and test/package/bundle.test.ts count
@@ -72,8 +77,43 @@ const FLOOR_SOURCES = {
     `api.use({ onRequest({ request }) { request.headers.set("X-API-Key", "key"); } });`,
     `export const answer = api.GET("/api/job/{job_id}/status", { params: { path: { job_id: "job" } } });`,
   ].join("\n"),
+  // The hardened request core (src/core/client.ts) with one GET and no provider: time limit, size cap,
+  // redirects that keep the key home, redaction, typed errors, argument checks, retries, logging.
+  core: [
+    `import { createProviderHttp } from "./src/core/client.ts";`,
+    `const auth = (key) => ({ onRequest({ request }) { request.headers.set("X-API-Key", key); } });`,
+    `const config = { provider: "comfy", displayName: "Comfy Cloud", envName: "COMFY_API_KEY", defaultBaseUrl: "https://cloud.comfy.org", auth, readError: (body) => body };`,
+    `const http = createProviderHttp(config, { apiKey: "key" });`,
+    `export const answer = http.call("GET /api/job/{job_id}/status", undefined, (send) => http.api.GET("/api/job/{job_id}/status", { params: { path: { job_id: "job" } }, ...send }));`,
+  ].join("\n"),
   waitAlone: `export { wait } from "jobstatus/comfy";`,
 };
+
+/**
+ * Minified code with the text of every message emptied: each string literal longer than 20
+ * characters with a space in it, and the literal parts of a template that has words between spaces.
+ * What is left is the code alone: a floor no rewording of messages gets under.
+ */
+export function withoutMessages(code: string): string {
+  const file = ts.createSourceFile("bundle.js", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const cuts: Array<[start: number, end: number]> = [];
+  const isMessage = (text: string) => text.length > 20 && /\s/.test(text);
+  const visit = (node: ts.Node): void => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && isMessage(node.text)) {
+      cuts.push([node.getStart() + 1, node.getEnd() - 1]);
+    } else if (ts.isTemplateExpression(node)) {
+      const parts = [node.head, ...node.templateSpans.map((span) => span.literal)];
+      // Each part keeps its delimiters: "`" or "}" before, "${" or "`" after.
+      if (/\s\w+\s/.test(parts.map((part) => part.text).join(" ")))
+        for (const part of parts) cuts.push([part.getStart() + 1, part.getEnd() - (ts.isTemplateTail(part) ? 1 : 2)]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = code;
+  for (const [start, end] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + out.slice(end);
+  return out;
+}
 
 /** Resolves `jobstatus/<provider>` to its source entry, as the exports map does to the built one. */
 const sourceEntries: Plugin = {
@@ -148,17 +188,32 @@ export async function runBundle(size: { entries?: number } = {}): Promise<Bundle
     const out = await build({ ...bundleOptions(what), minify: true });
     const code = out.outputFiles[0]!.contents;
     const gzipBytes = gzipSync(code, { level: 9 }).length;
+    const gzipWithoutMessagesBytes = gzipSync(withoutMessages(out.outputFiles[0]!.text), { level: 9 }).length;
     const inputs = Object.values(out.metafile!.outputs)[0]?.inputs ?? {};
     const largestInputs = Object.entries(inputs)
       // A dependency is named from node_modules on, wherever that lies (a worktree links the main one).
       .map(([input, info]) => ({ input: input.slice(Math.max(0, input.indexOf("node_modules/"))), bytes: info.bytesInOutput }))
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, 8);
-    rows.push({ entry, minifiedBytes: code.length, gzipBytes, budgetBytes, pass: gzipBytes <= budgetBytes, largestInputs });
+    rows.push({
+      entry,
+      minifiedBytes: code.length,
+      gzipBytes,
+      budgetBytes,
+      pass: gzipBytes <= budgetBytes,
+      gzipWithoutMessagesBytes,
+      largestInputs,
+    });
   }
   const floors =
     size.entries === undefined
-      ? { openapiFetch: await gzipOf(FLOOR_SOURCES.openapiFetch), waitAlone: await gzipOf(FLOOR_SOURCES.waitAlone) }
+      ? {
+          openapiFetch: await gzipOf(FLOOR_SOURCES.openapiFetch),
+          core: await gzipOf(FLOOR_SOURCES.core),
+          coreOwn: await gzipOf(FLOOR_SOURCES.core, { external: ["openapi-fetch"] }),
+          coreOwnCode: await gzipOf(FLOOR_SOURCES.core, { external: ["openapi-fetch"], withoutMessages: true }),
+          waitAlone: await gzipOf(FLOOR_SOURCES.waitAlone),
+        }
       : undefined;
   return {
     machine: machine(),
@@ -168,9 +223,10 @@ export async function runBundle(size: { entries?: number } = {}): Promise<Bundle
   };
 }
 
-async function gzipOf(source: string): Promise<number> {
-  const out = await build({ ...bundleOptions({ source }), minify: true });
-  return gzipSync(out.outputFiles[0]!.contents, { level: 9 }).length;
+async function gzipOf(source: string, options: { external?: string[]; withoutMessages?: boolean } = {}): Promise<number> {
+  const out = await build({ ...bundleOptions({ source }), minify: true, external: options.external ?? [] });
+  const code = out.outputFiles[0]!.text;
+  return gzipSync(options.withoutMessages ? withoutMessages(code) : code, { level: 9 }).length;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,6 +1,7 @@
 // The bundle and tooling benchmarks at a tiny size, and BENCHMARKS.md rendered from what they give.
 import { expect, test } from "vitest";
-import { runBundle } from "../../bench/bundle.js";
+import { transform } from "esbuild";
+import { runBundle, withoutMessages } from "../../bench/bundle.js";
 import { renderBenchmarks } from "../../bench/report.js";
 import { runTooling } from "../../bench/tooling.js";
 
@@ -12,6 +13,20 @@ test("bundle: an entry is bundled, minified and gzipped, with its largest inputs
   expect(row?.gzipBytes).toBeGreaterThan(0);
   expect(row?.gzipBytes).toBeLessThan(row?.minifiedBytes ?? 0);
   expect(row?.largestInputs.length).toBeGreaterThan(0);
+});
+
+test("bundle: withoutMessages empties the words of messages, keeps short strings, and leaves code that still parses", async () => {
+  const code = [
+    'const a = "X-API-Key", b = "The provider failed; try again later.";',
+    "const c = `${a} answered ${b}. Check the key and try again.`;",
+    "const d = `${a}-${b}`;",
+  ].join("\n");
+  const out = withoutMessages(code);
+  expect(out).toContain('"X-API-Key"');
+  expect(out).toContain("`${a}-${b}`");
+  expect(out).not.toMatch(/provider failed|answered|Check the key/);
+  expect(out).toContain("`${a}${b}`");
+  await expect(transform(out, { loader: "js" })).resolves.toBeDefined();
 });
 
 test("tooling: commands are timed; the report renders what it has and names what failed", async () => {
