@@ -1,17 +1,8 @@
 /** The fleet section of BENCHMARKS.md (bench/fleet.ts). */
 import type { FleetResult } from "./fleet.js";
-import type { Machine } from "./lib/machine.js";
+import { failed, int, machineLine, mark, type Verdict } from "./lib/markdown.js";
 
-export interface FleetVerdict {
-  bench: string;
-  target: string;
-  figure: string;
-  pass: boolean;
-}
-
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const mark = (pass: boolean) => (pass ? "**PASS**" : "**MISS**");
 
 /**
  * Measured once, before the job was made compact, with this benchmark at the parent commit f1827c5
@@ -19,16 +10,11 @@ const mark = (pass: boolean) => (pass ? "**PASS**" : "**MISS**");
  */
 const BEFORE = { perTrackedJob: 1_353, withoutEvents: 1_257, jobHash: 931, settled: 2_901 };
 
-export function fleetSection(
-  result: FleetResult | Error | undefined,
-  verdicts: FleetVerdict[],
-  machineLine: (m: Machine) => string,
-): string {
+export function fleetSection(result: FleetResult | Error | undefined, verdicts: Verdict[]): string {
   const title = "7. A fleet of workers on BullMQ and Redis";
   const command = "npm run bench:fleet";
   if (result === undefined) return "";
-  if (result instanceof Error)
-    return `## ${title}\n\n\`${command}\`\n\nThe run failed: \`${result.message.split("\n")[0]}\`. No figures.\n`;
+  if (result instanceof Error) return failed(title, command, result);
   const c = result.config;
   const m = result.memory;
   for (const t of result.targets) verdicts.push({ bench: "7. fleet", target: t.text, figure: t.detail, pass: t.pass });

@@ -1,23 +1,12 @@
 /** The Comfy push section of BENCHMARKS.md (bench/push.ts). */
-import type { Machine } from "./lib/machine.js";
+import { failed, int, machineLine, mark, type Verdict } from "./lib/markdown.js";
 import type { Lag, PushResult } from "./push.js";
 
-export interface PushVerdict {
-  bench: string;
-  target: string;
-  figure: string;
-  pass: boolean;
-}
-
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const mark = (pass: boolean) => (pass ? "**PASS**" : "**MISS**");
-
-export function pushSection(result: PushResult | Error | undefined, verdicts: PushVerdict[], machineLine: (m: Machine) => string): string {
+export function pushSection(result: PushResult | Error | undefined, verdicts: Verdict[]): string {
   const title = "8. Comfy Cloud push (WebSocket)";
   const command = "npx tsx bench/push.ts";
   if (result === undefined) return "";
-  if (result instanceof Error)
-    return `## ${title}\n\n\`${command}\`\n\nThe run failed: \`${result.message.split("\n")[0]}\`. No figures.\n`;
+  if (result instanceof Error) return failed(title, command, result);
   const c = result.config;
   const lag = (l: Lag) => `${l.p50.toFixed(0)} / ${l.p95.toFixed(0)} / ${l.max.toFixed(0)}`;
   const label = { polling: "polling only (`webSocket: false`)", socket: "WebSocket", drop: `WebSocket, dropped ${c.dropForMs / 1000} s` };

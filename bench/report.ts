@@ -2,7 +2,7 @@
 import type { BundleResult } from "./bundle.js";
 import type { FleetResult } from "./fleet.js";
 import { fleetSection } from "./fleet-report.js";
-import type { Machine } from "./lib/machine.js";
+import { failed, int, kb, machineLine, mark, type Verdict } from "./lib/markdown.js";
 import type { Profile } from "./lib/profile.js";
 import type { ManyJobsResult } from "./many-jobs.js";
 import type { OverheadGroup, OverheadResult } from "./overhead.js";
@@ -23,21 +23,7 @@ export interface AllResults {
   push?: PushResult | Error;
 }
 
-interface Verdict {
-  bench: string;
-  target: string;
-  figure: string;
-  pass: boolean;
-}
-
-const mark = (pass: boolean) => (pass ? "**PASS**" : "**MISS**");
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`; // 1 kB = 1,000 B, as size-limit counts
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-
-function machineLine(m: Machine): string {
-  return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); ${m.date.slice(0, 16).replace("T", " ")} UTC; load average ${m.load1}.`;
-}
 
 function frames(profile: Profile | undefined, heading: string): string {
   if (!profile || profile.top.length === 0) return "";
@@ -46,10 +32,6 @@ function frames(profile: Profile | undefined, heading: string): string {
     .map((f) => `| ${(f.selfShare * 100).toFixed(1)} % | \`${f.frame}\` |`)
     .join("\n");
   return `\n${heading} (${profile.samples} samples, self time):\n\n| self | frame |\n|---:|---|\n${rows}\n`;
-}
-
-function failed(title: string, command: string, error: Error): string {
-  return `## ${title}\n\n\`${command}\`\n\nThe run failed: \`${error.message.split("\n")[0]}\`. No figures.\n`;
 }
 
 function overheadSection(n: 1 | 2, result: OverheadResult | Error | undefined, verdicts: Verdict[]): string {
@@ -214,8 +196,8 @@ export function renderBenchmarks(results: AllResults): string {
     manyJobsSection(results.manyJobs, verdicts),
     bundleSection(results.bundle, verdicts),
     toolingSection(results.tooling),
-    fleetSection(results.fleet, verdicts, machineLine),
-    pushSection(results.push, verdicts, machineLine),
+    fleetSection(results.fleet, verdicts),
+    pushSection(results.push, verdicts),
   ].filter((s) => s !== "");
   const proposals = `\n${PROPOSALS}`;
   const summary = verdicts.map((v) => `| ${v.bench} | ${v.target} | ${v.figure} | ${mark(v.pass)} |`).join("\n");
